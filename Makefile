@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` and `make test`. Everything else serves them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/facettes_test
+
+.PHONY: install translations run test test-sqlite test-postgres lint
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: install
+	$(BIN)/pybabel -q compile -d app/translations -f
+
+# Installs, migrates the embedded SQLite database, loads the demo cooperative, serves on :5000.
+run: translations
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The whole suite on SQLite, then again on PostgreSQL (local server, its own database).
+test: test-sqlite test-postgres
+
+test-sqlite: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: translations
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check app tests bench

@@ -1,0 +1,180 @@
+"""Facettes: the decision and deliberation platform of a cooperative."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, jsonify, render_template, request, session
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import api, babel, csrf, db, limiter, login_manager, mail, migrate, socketio
+from config import CONFIGS, INSTANCE_DIR
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    config_name = config_name or os.environ.get("FACETTES_CONFIG", "development")
+    app.config.from_object(CONFIGS[config_name])
+    app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    check_production_settings(app, config_name)
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+
+    from app import cli
+
+    cli.register(app)
+    return app
+
+
+def check_production_settings(app: Flask, config_name: str) -> None:
+    """Refuse to start a production server on development defaults, naming the setting."""
+    if config_name != "production":
+        return
+    missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+    if missing:
+        raise RuntimeError(f"Production needs these settings in the environment: {', '.join(missing)}")
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "members.sign_in"
+    login_manager.login_message = None
+    mail.init_app(app)
+    csrf.init_app(app)
+
+    from app.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    limiter.init_app(app)
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        # Same-origin only: the browser client is served by this application.
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
+        manage_session=False,
+    )
+
+    from app.members.models import Member
+
+    @login_manager.user_loader
+    def load_member(member_id: str):
+        return db.session.get(Member, int(member_id)) if member_id.isdigit() else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.api import init_api
+    from app.members.views import bp as members_bp
+
+    app.register_blueprint(members_bp)
+    init_api(app)
+
+    from app import live  # noqa: F401  (Socket.IO connection handlers)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def protect_forms():
+        # Personal API tokens are not sent automatically by a browser, so they need no CSRF token.
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return
+        if app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect()
+
+    @app.after_request
+    def commit_or_rollback(response):
+        # The request boundary commits: services only flush, so a failed request changes nothing.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, message: str, errors: dict | None = None, name: str | None = None):
+    from http import HTTPStatus
+
+    body = {"code": status, "status": name or HTTPStatus(status).phrase, "message": message}
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def _register_error_handlers(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    from app.errors import DomainError
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        if wants_json():
+            return json_error(error.status_code, error.message, error.fields)
+        return render_template("error.html", code=error.status_code, message=error.message), error.status_code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        from flask_babel import gettext as _
+
+        message = _("The form expired or did not come from this site. Reload the page and try again.")
+        if wants_json():
+            return json_error(400, message)
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if wants_json():
+            data = getattr(error, "data", None) or {}
+            return json_error(error.code or 500, error.description or "", data.get("messages"), error.name)
+        return render_template("error.html", code=error.code, message=error.description), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("Unexpected error")
+        db.session.rollback()
+        if wants_json():
+            return json_error(500, "Internal error; it has been logged.")
+        return render_template("error.html", code=500, message=None), 500
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from app import policy
+    from app.members.models import MemberStatus, RoleKind
+
+    app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+
+    @app.context_processor
+    def globals_for_templates():
+        from app.i18n import current_locale, status_label, role_label
+
+        return {
+            "can": lambda action, target=None: policy.can(current_user, action, target),
+            "current_locale": current_locale(),
+            "status_label": status_label,
+            "role_label": role_label,
+            "MemberStatus": MemberStatus,
+            "RoleKind": RoleKind,
+            "cooperative_name": app.config["COOPERATIVE_NAME"],
+            "languages": app.config["LANGUAGES"],
+            "session_lang": session.get("lang"),
+        }

@@ -1,0 +1,23 @@
+"""The RQ job queue, used when REDIS_URL is set (e-mails, later document generation).
+
+Worker command: ``rq worker --url "$REDIS_URL" facettes``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import current_app
+from redis import Redis
+from rq import Queue
+
+
+def queue() -> Queue:
+    return Queue("facettes", connection=Redis.from_url(current_app.config["REDIS_URL"]))
+
+
+@cache
+def job_app():
+    from app import create_app
+
+    return create_app()

@@ -1,0 +1,1 @@
+"""Members: statuses, roles, sign-in, invitations, profiles."""

@@ -1,0 +1,1 @@
+"""Notifications: e-mail now; in-app notices and digests come with deliberation."""

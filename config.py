@@ -1,0 +1,134 @@
+"""Configuration: one class per environment, every setting overridable from the environment.
+
+Select the class with FACETTES_CONFIG (development, testing, production); the
+values below are defaults, the environment variable of the same name wins.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("FACETTES_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def env(name: str, default=None):
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the psycopg 3 driver named."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    SECRET_KEY = env("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'facettes.sqlite'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = env("REDIS_URL") or None
+
+    # Interface: French first, English available; times stored in UTC, shown here.
+    BABEL_DEFAULT_LOCALE = env("DEFAULT_LOCALE", "fr")
+    LANGUAGES = ("fr", "en")
+    BABEL_DEFAULT_TIMEZONE = env("TIMEZONE", "Europe/Paris")
+    COOPERATIVE_NAME = env("COOPERATIVE_NAME", "Kaleido'Scop")
+
+    # Sessions and cookies.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    # CSRF is checked by our own before_request so that bearer-token API calls can skip it.
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_ENABLED = env_bool("WTF_CSRF_ENABLED", True)
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+
+    # Links sent by e-mail.
+    INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
+    PASSWORD_RESET_MAX_AGE_MINUTES = env_int("PASSWORD_RESET_MAX_AGE_MINUTES", 60)
+    PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    # Rate limits (Flask-Limiter): memory by default, Redis when REDIS_URL is set.
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    SIGN_IN_RATE_LIMIT = env("SIGN_IN_RATE_LIMIT", "10 per minute;60 per hour")
+    EMAIL_LINK_RATE_LIMIT = env("EMAIL_LINK_RATE_LIMIT", "5 per minute;30 per hour")
+
+    # Mail: without MAIL_SERVER, messages are written to the log (development).
+    MAIL_SERVER = env("MAIL_SERVER") or None
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = env("MAIL_USERNAME") or None
+    MAIL_PASSWORD = env("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Facettes <facettes@localhost>")
+    # With REDIS_URL and MAIL_QUEUE=rq, e-mails are sent by an RQ worker, not in the request.
+    MAIL_QUEUE = env("MAIL_QUEUE", "inline")
+
+    # Socket.IO: the async mode is explicit; gevent in production under gunicorn.
+    SOCKETIO_ASYNC_MODE = env("SOCKETIO_ASYNC_MODE", "threading")
+
+    # REST API (flask-smorest).
+    API_TITLE = "Facettes API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    API_PAGE_SIZE_MAX = 100
+
+    # CAE rules (DOMAIN.md), settings with the legal value as default.
+    ES_MONTHS_TO_BECOME_ASSOCIATE = 36  # Code du travail L7331-3
+    ES_ASSOCIATE_WARNING_MONTHS = 30
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = env("SECRET_KEY", "testing-secret")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        env("TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'facettes-test.sqlite'}")
+    )
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    REDIS_URL = None
+    MAIL_SERVER = None
+    # The tests send for real, to an SMTP server they run on loopback.
+    MAIL_SUPPRESS_SEND = False
+    PUBLIC_BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    SOCKETIO_ASYNC_MODE = env("SOCKETIO_ASYNC_MODE", "gevent")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
