@@ -1,6 +1,6 @@
 """members, statuses, roles, API tokens
 
-Revision ID: e41d006710e1
+Revision ID: 0001_members
 Revises: 
 Create Date: 2026-11-30 02:37:39.845387
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'e41d006710e1'
+revision = '0001_members'
 down_revision = None
 branch_labels = None
 depends_on = None
