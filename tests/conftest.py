@@ -25,7 +25,29 @@ from app.members import services  # noqa: E402
 from app.members.models import MemberStatus, RoleKind  # noqa: E402
 from config import TestingConfig  # noqa: E402
 
-DATABASE_URL = TestingConfig.SQLALCHEMY_DATABASE_URI
+def _per_run_url(url: str) -> str:
+    """One database per test run (suffixed by the process id), so parallel runs never collide."""
+    parsed = sa.engine.make_url(url)
+    suffix = f"_{os.getpid()}"
+    if parsed.get_backend_name() == "sqlite":
+        root, ext = os.path.splitext(parsed.database or "facettes-test.sqlite")
+        return parsed.set(database=f"{root}{suffix}{ext}").render_as_string(hide_password=False)
+    return parsed.set(database=f"{parsed.database}{suffix}").render_as_string(hide_password=False)
+
+
+DATABASE_URL = _per_run_url(TestingConfig.SQLALCHEMY_DATABASE_URI)
+
+
+def _drop_database(url: str) -> None:
+    engine_url = sa.engine.make_url(url)
+    if engine_url.get_backend_name() == "sqlite":
+        if engine_url.database and os.path.exists(engine_url.database):
+            os.remove(engine_url.database)
+        return
+    admin = sa.create_engine(engine_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{engine_url.database}" WITH (FORCE)')
+    admin.dispose()
 
 
 def _reset_database(url: str) -> None:
@@ -55,6 +77,9 @@ def app():
         upgrade()  # the schema comes from the migrations, as in production
         db.engine.dispose()
     yield app
+    with app.app_context():
+        db.engine.dispose()
+    _drop_database(DATABASE_URL)
 
 
 class _ConnectionBoundSession(FlaskSQLAlchemySession):
