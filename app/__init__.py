@@ -23,6 +23,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     check_production_settings(app, config_name)
     logging.basicConfig(level=logging.INFO)
 
+    from app import models  # noqa: F401  (every model registered before anything queries)
+
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)

@@ -1,0 +1,4 @@
+"""Imports every domain's models so SQLAlchemy's metadata (and Alembic) sees them all."""
+
+from app.governance import models as governance_models  # noqa: F401
+from app.members import models as members_models  # noqa: F401
