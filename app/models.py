@@ -2,3 +2,4 @@
 
 from app.governance import models as governance_models  # noqa: F401
 from app.members import models as members_models  # noqa: F401
+from app.votes import models as votes_models  # noqa: F401

@@ -8,6 +8,7 @@ data and the suite does not rebuild a database per test.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from datetime import date
@@ -116,6 +117,12 @@ def client(app):
     return app.test_client()
 
 
+@functools.cache
+def _password_hash() -> str:
+    # Argon2 is slow on purpose; hash the shared test password once per run.
+    return services.hash_password(MemberFactory.password)
+
+
 class MemberFactory:
     """Creates members with a status history, roles and a password, as the admin would."""
 
@@ -139,7 +146,7 @@ class MemberFactory:
             language=language,
         )
         if activated:
-            member.password_hash = services.hash_password(self.password)
+            member.password_hash = _password_hash()
             from app.timeutil import utcnow
 
             member.activated_at = utcnow()
