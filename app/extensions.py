@@ -50,12 +50,15 @@ def _configure_sqlite() -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
     @event.listens_for(Engine, "begin")
     def _on_begin(connection):
         if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN")
+            # IMMEDIATE: take the write lock up front, so two requests that read then write
+            # wait for each other (busy_timeout) instead of failing with "database is locked".
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _configure_sqlite()

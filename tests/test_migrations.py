@@ -7,7 +7,7 @@ from app.extensions import db
 
 
 def test_models_and_migrations_agree(app):
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, db.metadata)
+    # The test's own connection: on SQLite another one would wait for its write lock.
+    context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
+    differences = compare_metadata(context, db.metadata)
     assert differences == [], f"models and migrations disagree, run `flask db migrate`: {differences}"

@@ -53,7 +53,8 @@ def get_ballot(ballot_id: int, *, lock: bool = False) -> Ballot:
     query = select(Ballot).where(Ballot.id == ballot_id)
     if lock:
         # Orders concurrent votes on one ballot (PostgreSQL row lock; SQLite serialises writers).
-        query = query.with_for_update()
+        # populate_existing: an object already in the session must be refreshed under the lock.
+        query = query.with_for_update().execution_options(populate_existing=True)
     ballot = db.session.scalar(query)
     if ballot is None:
         raise NotFound(_("No such ballot."))
