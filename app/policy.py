@@ -32,7 +32,8 @@ def rule(action: str) -> Callable[[Rule], Rule]:
 
 
 def refusal(member: Member | None, action: str, target: Any = None) -> str | None:
-    if member is None or not getattr(member, "is_authenticated", False):
+    # Not is_authenticated: Flask-Login makes it False for former members, who deserve the reason below.
+    if member is None or getattr(member, "is_anonymous", True):
         return str(_l("Please sign in first."))
     today = local_today()
     status = member.status_on(today)
@@ -82,3 +83,36 @@ def _edit_profile(member, target, today):
 @rule("live.connect")
 def _live_connect(member, target, today):
     return None
+
+
+@rule("live.member_room")
+def _live_member_room(member, target, today):
+    # A member's room carries their own notifications: nobody else listens in, not even an admin.
+    if target is not None and target.id == member.id:
+        return None
+    return str(_l("This channel belongs to another member."))
+
+
+# --- ballots -----------------------------------------------------------------------------
+
+
+def is_co_manager(member: Member, today: date) -> bool:
+    return member.has_role_on(RoleKind.CO_MANAGER, today)
+
+
+@rule("ballots.view")
+def _view_ballots(member, target, today):
+    return None  # Every active member sees every ballot and, once published, its result.
+
+
+@rule("ballots.manage")
+def _manage_ballots(member, target, today):
+    # Facilitators of a meeting get their own rule with the meetings domain.
+    if is_administrator(member, today) or is_co_manager(member, today):
+        return None
+    return str(_l("Only the co-managers and the administrator may prepare, open or close a ballot."))
+
+
+@rule("ballots.vote")
+def _vote(member, target, today):
+    return None  # Whether the member is in the ballot's electorate is the votes service's check.
