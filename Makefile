@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/facettes_test
 
-.PHONY: install translations run test test-sqlite test-postgres lint
+.PHONY: install translations catalog run test test-sqlite test-postgres lint
 
 install: $(VENV)/.installed
 
@@ -35,3 +35,9 @@ test-postgres: translations
 
 lint: install
 	$(BIN)/ruff check app tests bench
+
+# Refresh the message catalogues after changing interface strings, then translate the new
+# French entries in app/translations/fr/LC_MESSAGES/messages.po.
+catalog: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
