@@ -10,7 +10,7 @@ from datetime import date
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -375,7 +375,12 @@ def reset_max_age() -> int:
 
 
 def external_url(endpoint: str, **values) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        # CLI commands and jobs have no request for url_for to build from; the path is all we need.
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
 def send_invitation(member: Member) -> None:

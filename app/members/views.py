@@ -358,6 +358,7 @@ def revoke_api_token(token_id: int):
 @bp.route("/membres/import", methods=["GET", "POST"])
 @login_required
 def import_members():
+    from app.members import importer
     from app.members.forms import ImportForm
     from app.members.importer import ImportRejected, import_csv
 
@@ -371,7 +372,20 @@ def import_members():
         except ImportRejected as error:
             rejected = error
         else:
-            flash(_("%(n)d members imported and invited.", n=report.created), "success")
+            flash(_("%(n)d members imported, %(invited)d invited by e-mail.", n=report.created,
+                    invited=report.invited), "success")
             return redirect(url_for("members.directory"))
     status = 422 if (rejected or form.errors) else 200
-    return render_template("members/import.html", form=form, rejected=rejected), status
+    return render_template("members/import.html", form=form, rejected=rejected, importer=importer), status
+
+
+@bp.route("/membres/import/exemple.csv")
+@login_required
+def import_sample():
+    from app.members.importer import sample_csv
+
+    policy.require(current_user, "members.manage")
+    return current_app.response_class(
+        sample_csv(), mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="membres-exemple.csv"'},
+    )
