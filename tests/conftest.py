@@ -15,6 +15,8 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 
@@ -25,6 +27,7 @@ from app.extensions import db  # noqa: E402
 from app.members import services  # noqa: E402
 from app.members.models import MemberStatus, RoleKind  # noqa: E402
 from config import TestingConfig  # noqa: E402
+
 
 def _per_run_url(url: str) -> str:
     """One database per test run (suffixed by the process id), so parallel runs never collide."""
@@ -112,9 +115,23 @@ def _transaction(request, app):
         ctx.pop()
 
 
+class FreshRequestClient(FlaskClient):
+    """Every request starts with an empty `g`, as in production.
+
+    The harness keeps one application context per test, which Flask reuses for each
+    request: without this, Flask-Login's cached member and Babel's cached locale would
+    leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        for key in list(g):
+            g.pop(key)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return FreshRequestClient(app, app.response_class, use_cookies=True)
 
 
 @functools.cache
