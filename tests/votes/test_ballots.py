@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select, text
 
 from app.errors import Conflict, Forbidden, InvalidInput
@@ -62,7 +63,7 @@ def test_electorate_is_snapshotted_when_the_ballot_opens(open_ballot, make_membe
 def test_domain_only_associates_vote_at_the_ag(assembly, open_ballot, make_member, voters):
     associate = make_member(MemberStatus.ESA, since=date(2020, 1, 1))
     ballot = open_ballot(level=assembly)
-    with pytest.raises(Forbidden) as error:
+    with pytest.raises(Forbidden) as error, force_locale("en"):
         services.cast_vote(ballot, voters[0], {"choice": "for"}, new_key())
     assert "electorate" in error.value.message
     services.cast_vote(ballot, associate, {"choice": "for"}, new_key())
@@ -97,7 +98,7 @@ def test_named_changeable_vote_is_replaced_not_added(open_ballot, voters):
 def test_vote_outside_the_window_is_a_conflict_with_the_dates(seminar, voters):
     ballot = services.create_ballot(title="Fenêtre", level=seminar, closes_at=utcnow() + timedelta(hours=1))
     services.open_ballot(ballot)
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(Conflict) as error, force_locale("en"):
         services.cast_vote(ballot, voters[0], {"choice": "for"}, new_key(), now=utcnow() + timedelta(hours=2))
     assert "closed" in error.value.message.lower()
     draft = services.create_ballot(title="Brouillon", level=seminar)
