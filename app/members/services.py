@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -324,8 +324,6 @@ def associate_deadline(member: Member) -> AssociateDeadline | None:
         if change.status == MemberStatus.CAPE and change.effective_on < es_since:
             end = changes[index + 1].effective_on if index + 1 < len(changes) else es_since
             cape_days += (min(end, es_since) - change.effective_on).days
-    from datetime import timedelta
-
     months = config["ES_MONTHS_TO_BECOME_ASSOCIATE"]
     deadline = add_months(es_since, months) - timedelta(days=cape_days)
     warning_from = add_months(es_since, config["ES_ASSOCIATE_WARNING_MONTHS"]) - timedelta(days=cape_days)

@@ -61,7 +61,8 @@ def email_link_limit() -> str:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"], error_message=lambda: _("Too many attempts. Wait a minute and try again."))
+@limiter.limit(sign_in_limit, methods=["POST"],
+               error_message=lambda: _("Too many attempts. Wait a minute and try again."))
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("members.home"))
@@ -233,7 +234,8 @@ def new_member():
         else:
             flash(_("%(name)s has been added and invited by e-mail.", name=member.full_name), "success")
             return redirect(url_for("members.member_page", member_id=member.id))
-    return render_template("members/new_member.html", form=form), 200 if request.method == "GET" or form.validate_on_submit() else 422
+    status = 200 if request.method == "GET" else 422  # a valid POST has redirected already
+    return render_template("members/new_member.html", form=form), status
 
 
 def _admin_action(member_id: int, form, action) -> object:

@@ -233,7 +233,8 @@ def cast_vote(
     """
     now = now or utcnow()
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        raise InvalidInput(_("Missing or malformed submission key."), fields={"key": [_("16 to 128 letters, digits, - or _.")]})
+        raise InvalidInput(_("Missing or malformed submission key."),
+                           fields={"key": [_("16 to 128 letters, digits, - or _.")]})
     ballot = get_ballot(ballot.id, lock=True)
     require_open(ballot, now)
     elector = on_behalf_of or member
@@ -283,13 +284,13 @@ def _vote_again(ballot, participation, elector, key, key_digest, content, now) -
     if not ballot.changeable:
         raise Conflict(_("A vote has already been recorded for %(name)s; this ballot does not allow changes.",
                          name=elector.full_name))
+    own_vote = (StoredVote.voter_id == elector.id) & StoredVote.proxy_for_id.is_(None)
     vote = db.session.scalar(select(StoredVote).where(
-        StoredVote.ballot_id == ballot.id,
-        ((StoredVote.proxy_for_id == elector.id) | ((StoredVote.voter_id == elector.id) & StoredVote.proxy_for_id.is_(None))),
-    ))
+        StoredVote.ballot_id == ballot.id, (StoredVote.proxy_for_id == elector.id) | own_vote))
     vote.content, vote.updated_at = content, now
     participation.key_digest = key_digest
-    audit.record(ballot, "vote_changed", {"elector": elector.id, "receipt": vote.receipt, "content": json.loads(content)})
+    audit.record(ballot, "vote_changed",
+                 {"elector": elector.id, "receipt": vote.receipt, "content": json.loads(content)})
     db.session.flush()
     signals.vote_recorded.send(ballot)
     return Receipt(ballot.id, vote.receipt, replaced=True)
@@ -343,8 +344,8 @@ def close_ballot(ballot: Ballot, *, by: Member | None = None, now: datetime | No
     count = turnout(ballot)
     if present_or_represented is not None:
         if not count.voted <= present_or_represented <= count.electorate:
-            raise InvalidInput(_("Present or represented must lie between the voters (%(v)d) and the electorate (%(e)d).",
-                                 v=count.voted, e=count.electorate))
+            raise InvalidInput(_("Present or represented must lie between the voters (%(v)d) "
+                                 "and the electorate (%(e)d).", v=count.voted, e=count.electorate))
         ballot.present_or_represented = present_or_represented
     if ballot.is_secret:
         _shuffle_box(ballot)
