@@ -87,6 +87,8 @@ class Config:
 
     # Socket.IO: the async mode is explicit; gevent in production under gunicorn.
     SOCKETIO_ASYNC_MODE = env("SOCKETIO_ASYNC_MODE", "threading")
+    # Redis pub/sub channels ignore the database number: two sites sharing a Redis need two names.
+    SOCKETIO_CHANNEL = env("SOCKETIO_CHANNEL", "facettes")
 
     # REST API (flask-smorest).
     API_TITLE = "Facettes API"

@@ -65,3 +65,7 @@ vendor swagger-ui-dist 5.35.0 \
   sha512-U06rpMtW9V3XPGOBeamTUSr0Z09jMX4IJuANpE/EZbAhw0G8CgwrzU4YmXkn/h0wCDNsXdGarTNNHC3sU8yVUQ== \
   swagger-ui swagger-ui.css swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt \
   swagger-ui-standalone-preset.js LICENSE NOTICE
+# The Socket.IO browser client (docs/live.md): 4.x speaks protocol v5, as python-socketio 5.x.
+vendor socket.io-client 4.8.4 \
+  sha512-7wjKAvVXYOJsbmUgkWbnhPD4bFpkqrUR0++XOjpGFmqDqsqV1CI93VTraeExLxpjxEqrWgFoSRZu1ihjLWfkAA== \
+  socket.io dist/socket.io.min.js LICENSE

@@ -1,4 +1,4 @@
-"""E-mail: queued on the database session, sent only once the transaction commits.
+"""E-mail: sent only once the transaction commits (app.after_commit).
 
 A rolled-back request therefore never sends an invitation for a member who does not
 exist. Delivery goes through Flask-Mail's SMTP client; without MAIL_SERVER the message
@@ -13,13 +13,11 @@ from dataclasses import asdict, dataclass
 
 from flask import current_app
 from flask_mail import Message
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from app.extensions import db, mail
+from app.after_commit import after_commit
+from app.extensions import mail
 
 log = logging.getLogger("facettes.mail")
-OUTBOX_KEY = "facettes_outbox"
 
 
 @dataclass(frozen=True)
@@ -27,23 +25,14 @@ class Email:
     to: str
     subject: str
     body: str
+    # (filename, content type, text): e.g. a meeting's .ics invitation.
+    attachments: tuple[tuple[str, str, str], ...] = ()
 
 
-def send_email(to: str, subject: str, body: str) -> None:
+def send_email(to: str, subject: str, body: str, attachments: tuple[tuple[str, str, str], ...] = ()) -> None:
     """Queue an e-mail for after the commit of the current transaction."""
-    db.session().info.setdefault(OUTBOX_KEY, []).append(Email(to, subject, body))
-
-
-@event.listens_for(Session, "after_commit")
-def _send_outbox(session: Session) -> None:
-    outbox = session.info.pop(OUTBOX_KEY, [])
-    for email in outbox:
-        dispatch(email)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_outbox(session: Session, previous_transaction) -> None:
-    session.info.pop(OUTBOX_KEY, None)
+    email = Email(to, subject, body, tuple(attachments))
+    after_commit(lambda: dispatch(email))
 
 
 def dispatch(email: Email) -> None:
@@ -62,6 +51,8 @@ def deliver(email: Email) -> None:
         log.info("E-mail (not sent, no MAIL_SERVER) to %s: %s\n%s", email.to, email.subject, email.body)
         return
     message = Message(subject=email.subject, recipients=[email.to], body=email.body)
+    for filename, content_type, data in email.attachments:
+        message.attach(filename, content_type, data)
     mail.send(message)
 
 
@@ -70,4 +61,4 @@ def deliver_job(payload: dict) -> None:
     from app.jobs import job_app
 
     with job_app().app_context():
-        deliver(Email(**payload))
+        deliver(Email(**{**payload, "attachments": tuple(tuple(a) for a in payload.get("attachments", ()))}))
