@@ -1,0 +1,264 @@
+"""Live ballots: the room ``ballot:<id>``, the ``vote`` event, and coalesced broadcasts.
+
+- A client joins ``ballot:<id>`` (policy "ballots.view") and receives the snapshot: state,
+  turnout, the tally when visibility allows, and its own vote state. Rejoining after a
+  disconnection gives the full current state again: no event needs to be seen.
+- ``vote`` casts through ``services.cast_vote`` inside the live module's event wrapper, so
+  the acknowledgement is sent only once the vote is committed.
+- Every recorded vote marks its ballot; after the commit, a background task sends at most
+  one ``ballot_update`` per ballot per VOTES_LIVE_INTERVAL seconds (0.25 by default),
+  whatever the vote rate: turnout always, the tally only when visibility allows.
+- ``ballot_opened``, ``ballot_closed``, ``ballot_published``, ``ballot_cancelled`` carry the
+  public state, sent after the commit by the live outbox.
+
+``visible_result`` and ``public_state`` are the one definition of what members may see of
+a ballot at a given moment; the pages and the API use them too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import threading
+import time
+
+import socketio as socketio_module
+from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from app import live, policy
+from app.errors import InvalidInput
+from app.extensions import db, socketio
+from app.members import services as members
+from app.votes import services, signals
+from app.votes.models import Ballot, BallotState, Participation, StoredVote, Visibility
+
+log = logging.getLogger("facettes.votes.live")
+KIND = "ballot"
+DIRTY_KEY = "facettes_votes_dirty"
+DEFAULT_INTERVAL = 0.25
+
+
+# --- what members may see ------------------------------------------------------------------
+
+
+def visible_result(ballot: Ballot) -> tuple[dict | None, bool]:
+    """(result, final): the stored result once closed, the running tally of a live ballot, else None."""
+    if ballot.state in (BallotState.CLOSED, BallotState.PUBLISHED):
+        return services.stored_result(ballot), True
+    if ballot.state == BallotState.OPEN and ballot.visibility == Visibility.LIVE:
+        return services.current_result(ballot), False
+    return None, False
+
+
+def public_state(ballot: Ballot) -> dict:
+    """What every member may see now; the tally key is absent when visibility hides it."""
+    count = services.turnout(ballot)
+    # version: the audit chain's length, which every vote, change and state change extends,
+    # so a client keeps the newest of a snapshot and an event that crossed it.
+    state = {"ballot": ballot.id, "version": ballot.audit_seq, "state": ballot.state,
+             "visibility": ballot.visibility, "turnout": {"electorate": count.electorate, "voted": count.voted}}
+    result, final = visible_result(ballot)
+    if result is not None:
+        state["tally"], state["final"] = result, final
+    if ballot.state == BallotState.CANCELLED:
+        state["cancel_reason"] = ballot.cancel_reason
+    return state
+
+
+def stored_vote_of(ballot: Ballot, elector_id: int) -> StoredVote | None:
+    """A named ballot's vote of an elector (cast by them or by their proxy holder); never for a secret one."""
+    if ballot.is_secret:
+        return None
+    return db.session.scalar(select(StoredVote).where(
+        StoredVote.ballot_id == ballot.id,
+        (StoredVote.proxy_for_id == elector_id)
+        | ((StoredVote.voter_id == elector_id) & StoredVote.proxy_for_id.is_(None)),
+    ))
+
+
+def has_voted(ballot: Ballot, elector_id: int) -> bool:
+    return db.session.scalar(select(Participation.id).where(
+        Participation.ballot_id == ballot.id, Participation.elector_id == elector_id)) is not None
+
+
+def vote_state(ballot: Ballot, elector_id: int) -> dict:
+    """Whether the elector voted and, for a named ballot, their receipt and vote.
+
+    A secret ballot keeps no link from voter to vote: its receipt is known only to the
+    client that kept it (the page keeps it in the member's session cookie).
+    """
+    stored = stored_vote_of(ballot, elector_id)
+    return {"voted": has_voted(ballot, elector_id),
+            "receipt": stored.receipt if stored else None,
+            "vote": json.loads(stored.content) if stored else None}
+
+
+def member_state(ballot: Ballot, member) -> dict:
+    elector = services.is_elector(ballot, member)
+    mine = {"elector": elector, **vote_state(ballot, member.id)}
+    given = services.proxy_given_by(ballot.context, member)
+    mine["proxy_given_to"] = (given.holder_id if given.holder_id else 0) if given else None
+    mine["proxies"] = [
+        {"grantor": proxy.grantor_id, "name": proxy.grantor.full_name, **vote_state(ballot, proxy.grantor_id)}
+        for proxy in services.proxies_held(ballot.context, member)
+    ]
+    return mine
+
+
+def snapshot(member, ballot_id: int) -> dict:
+    ballot = services.get_ballot(ballot_id)
+    return public_state(ballot) | {"me": member_state(ballot, member)}
+
+
+def _load(ballot_id: int) -> Ballot | None:
+    return db.session.get(Ballot, ballot_id)
+
+
+live.register_room_kind(KIND, action="ballots.view", loader=_load, snapshot=snapshot)
+
+
+# --- the vote event ------------------------------------------------------------------------------
+
+
+def _payload(schema, data) -> dict:
+    try:
+        return schema.load(data if data is not None else {})
+    except ValidationError as error:
+        fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+                  for name, msgs in (error.messages if isinstance(error.messages, dict) else {}).items()}
+        raise InvalidInput(_("The vote could not be read: see the errors of each field."), fields=fields) from None
+
+
+@live.on("vote")
+def vote(member, data):
+    """{"ballot": id, "choice": {...}, "key": "...", "on_behalf_of": id|null} -> the receipt, once committed."""
+    from app.votes.schemas import SocketVoteSchema
+
+    payload = _payload(SocketVoteSchema(), data)
+    ballot = services.get_ballot(payload["ballot"])
+    policy.require(member, "ballots.vote", ballot)
+    grantor = members.get_member(payload["on_behalf_of"]) if payload.get("on_behalf_of") else None
+    receipt = services.cast_vote(ballot, member, payload["choice"], payload["key"], on_behalf_of=grantor)
+    return {"ballot": ballot.id, "receipt": receipt.code, "repeated": receipt.repeated, "replaced": receipt.replaced}
+
+
+# --- coalesced broadcasts ---------------------------------------------------------------------
+
+
+class Broadcaster:
+    """At most one ``ballot_update`` per ballot per interval, sent after the votes are committed.
+
+    The first vote after a quiet period is broadcast at once; votes arriving meanwhile only
+    mark the ballot dirty, and one background task per ballot sends their sum when the
+    interval has passed. The state is read from the database when sending, so a broadcast
+    always shows every vote committed before it. Safe across threads and greenlets.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.dirty: dict[int, bool] = {}  # ballot id -> a vote arrived since the last read
+        self.last: dict[int, float] = {}  # ballot id -> monotonic time of the last emit
+
+    def touch(self, app, ballot_id: int) -> None:
+        with self.lock:
+            if ballot_id in self.dirty:
+                self.dirty[ballot_id] = True  # the running task will send it
+                return
+            self.dirty[ballot_id] = True
+        socketio.start_background_task(self._run, app, ballot_id)
+
+    def _run(self, app, ballot_id: int) -> None:
+        interval = app.config.get("VOTES_LIVE_INTERVAL", DEFAULT_INTERVAL)
+        try:
+            while True:
+                with self.lock:
+                    wait = self.last.get(ballot_id, -math.inf) + interval - time.monotonic()
+                if wait > 0:
+                    socketio.sleep(wait)
+                with self.lock:
+                    self.dirty[ballot_id] = False
+                    self.last[ballot_id] = time.monotonic()
+                _emit_update(app, ballot_id)
+                with self.lock:
+                    if not self.dirty[ballot_id]:
+                        del self.dirty[ballot_id]
+                        return
+        except Exception:
+            log.exception("Live update of ballot %s failed", ballot_id)
+            with self.lock:
+                self.dirty.pop(ballot_id, None)
+
+
+broadcaster = Broadcaster()
+
+
+def _emit_update(app, ballot_id: int) -> None:
+    with app.app_context():
+        try:
+            ballot = db.session.get(Ballot, ballot_id)
+            payload = public_state(ballot) if ballot is not None else None
+        finally:
+            db.session.remove()
+    if payload is not None:
+        socketio.emit("ballot_update", payload, to=live.ballot_room(ballot_id))
+
+
+def _has_listeners(room: str) -> bool:
+    server = socketio.server
+    if server is None:
+        return False
+    manager = server.manager
+    if isinstance(manager, socketio_module.PubSubManager):
+        return True  # listeners may sit in other workers
+    return bool(manager.rooms.get("/", {}).get(room))
+
+
+@signals.vote_recorded.connect
+def _mark_dirty(ballot, **kwargs) -> None:
+    db.session().info.setdefault(DIRTY_KEY, set()).add(ballot.id)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    # Releasing a SAVEPOINT also fires after_commit: only the outermost commit is final.
+    if session.in_nested_transaction():
+        return
+    ballot_ids = session.info.pop(DIRTY_KEY, None)
+    if not ballot_ids or not has_app_context():
+        return
+    app = current_app._get_current_object()
+    for ballot_id in ballot_ids:
+        if _has_listeners(live.ballot_room(ballot_id)):
+            broadcaster.touch(app, ballot_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(DIRTY_KEY, None)
+
+
+# --- life-cycle events, sent after the commit ---------------------------------------------------
+
+
+def _announce(event_name: str):
+    def receiver(ballot, **kwargs) -> None:
+        live.emit_to(live.ballot_room(ballot), event_name, public_state(ballot))
+
+    return receiver
+
+
+# Strong references: blinker keeps only weak ones to receivers by default.
+_RECEIVERS = {
+    signal: _announce(name)
+    for signal, name in ((signals.ballot_opened, "ballot_opened"), (signals.ballot_closed, "ballot_closed"),
+                         (signals.ballot_published, "ballot_published"),
+                         (signals.ballot_cancelled, "ballot_cancelled"))
+}
+for _signal, _receiver in _RECEIVERS.items():
+    _signal.connect(_receiver)
