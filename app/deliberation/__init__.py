@@ -1,0 +1,1 @@
+"""Deliberation: proposals, revisions, comments, amendments, sense checks, escalation, register."""

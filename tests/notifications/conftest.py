@@ -1,0 +1,3 @@
+"""The notification tests use the deliberation fixtures (authors, proposals)."""
+
+from tests.deliberation.conftest import author, facilitator, make_proposal  # noqa: F401
