@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,8 @@ from sqlalchemy import func, select
 from app import policy
 from app.deliberation import services
 from app.deliberation.labels import state_label
-from app.deliberation.models import Proposal, ProposalState, Revision, Transition
+from app.deliberation.models import DecisionRecord, Proposal, ProposalState, Revision, Transition
+from app.deliberation.services.ballots import decision_ballot
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.extensions import db
 from app.governance import services as governance
@@ -18,6 +20,7 @@ from app.governance.models import LevelCode
 from app.governance.services import level_label
 from app.members.models import MemberStatus, Theme
 from app.timeutil import utcnow
+from app.votes import services as votes
 from tests.deliberation.conftest import BODY
 
 
@@ -159,19 +162,33 @@ def _window(hours_from_now=1, days=7):
     return opens, opens + timedelta(days=days)
 
 
-def test_scheduling_an_online_decision_records_the_window_and_calls_the_votes_hook(make_proposal, author,
-                                                                                   monkeypatch):
-    calls = []
-    from app.deliberation.services import proposals as module
-
-    assert module.open_decision_ballot(make_proposal()) is None  # documented no-op until the votes engine
-    monkeypatch.setattr(module, "open_decision_ballot", lambda proposal: calls.append(proposal.id))
+def test_scheduling_an_online_decision_records_the_window_and_prepares_its_ballot(make_proposal, author):
     proposal = make_proposal()
     opens, closes = _window()
     services.schedule_online_decision(proposal, author, opens, closes, "Débat mûr")
     assert proposal.state == "scheduled"
     assert (proposal.decision_opens_at, proposal.decision_closes_at) == (opens, closes)
-    assert calls == [proposal.id]
+    ballot = decision_ballot(proposal)
+    assert (ballot.state, ballot.subject_kind, ballot.subject_id) == ("draft", "proposal", proposal.id)
+    assert (ballot.opens_at, ballot.closes_at) == (opens, closes)
+    assert ballot.method == proposal.level.default_method
+
+
+def test_online_decision_end_to_end_the_ballot_result_writes_the_register(make_proposal, author, make_member):
+    voters = [make_member(MemberStatus.ES) for _ in range(3)]
+    proposal = make_proposal()
+    opens, closes = _window()
+    services.schedule_online_decision(proposal, author, opens, closes)
+    services.open_due_windows(opens + timedelta(minutes=1))
+    ballot = decision_ballot(proposal)
+    assert proposal.state == "voting" and ballot.state == "open"
+    during = opens + timedelta(hours=1)
+    for voter, choice in zip(voters, ["for", "for", "against"], strict=True):
+        votes.cast_vote(ballot, voter, {"choice": choice}, secrets.token_urlsafe(16), now=during)
+    votes.close_ballot(ballot)  # closed by hand, today
+    assert proposal.state == "adopted"
+    record = db.session.scalar(select(DecisionRecord).where(DecisionRecord.proposal_id == proposal.id))
+    assert record.source == f"ballot:{ballot.id}" and record.outcome == "adopted"
 
 
 @pytest.mark.parametrize("opens_delta, closes_delta, field", [

@@ -78,15 +78,15 @@ class StaleEdit(Conflict):
 
 
 def open_decision_ballot(proposal: Proposal):
-    """Where the votes engine plugs in: create the ballot of an online decision window.
+    """Create the ballot of an online decision window (a draft until the window opens).
 
     Called once a proposal is scheduled for an online decision, with ``decision_opens_at``
-    and ``decision_closes_at`` set. Until the votes engine provides it, this does nothing
-    and returns None: no ballot, and certainly no tally, is invented here. The engine
-    will announce the result through its ``ballot_closed`` signal, and the receiver
-    calls ``record_decision``.
+    and ``decision_closes_at`` set. The votes engine announces the result through its
+    ``ballot_closed`` signal, and deliberation.services.ballots records the decision.
     """
-    return None
+    from app.deliberation.services import ballots
+
+    return ballots.create_decision_ballot(proposal)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -514,8 +514,11 @@ def open_due_windows(now: datetime | None = None) -> list[Proposal]:
         select(Proposal).where(Proposal.state == S.SCHEDULED.value, Proposal.decision_opens_at <= now)
         .order_by(Proposal.id)
     ))
+    from app.deliberation.services import ballots
+
     for proposal in due:
         start_vote(proposal, None, _("The decision window opened."))
+        ballots.open_decision_ballot_of(proposal)
     return due
 
 
