@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, jsonify, render_template, request, session
+from flask import Flask, has_request_context, jsonify, render_template, request, session
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -67,8 +67,10 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
-        # Same-origin only: the browser client is served by this application.
-        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS", []),
+        channel=app.config["SOCKETIO_CHANNEL"],
+        # Same-origin only: the browser client is served by this application. None is Engine.IO's
+        # same-origin check; an empty list would switch the Origin check off altogether.
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
         manage_session=False,
     )
 
@@ -82,11 +84,26 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.api import init_api
     from app.members.views import bp as members_bp
+    from app.votes.views import bp as votes_bp
 
     app.register_blueprint(members_bp)
+    app.register_blueprint(votes_bp)
+    from app.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    csrf.exempt(health_bp)
+    from app.deliberation.views import bp as deliberation_bp
+    from app.notifications.views import bp as notifications_bp
+
+    app.register_blueprint(deliberation_bp)
+    app.register_blueprint(notifications_bp)
+    from app.meetings.views import bp as meetings_bp
+
+    app.register_blueprint(meetings_bp)
     init_api(app)
 
     from app import live  # noqa: F401  (Socket.IO connection handlers)
+    from app.meetings import events as meetings_events  # noqa: F401  (meeting rooms, projector namespace)
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -139,15 +156,20 @@ def _register_error_handlers(app: Flask) -> None:
 
         message = _("The form expired or did not come from this site. Reload the page and try again.")
         if wants_json():
-            return json_error(400, message)
+            from app.api.errors import http_error_response
+
+            return http_error_response(error)
         return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if wants_json():
-            data = getattr(error, "data", None) or {}
-            return json_error(error.code or 500, error.description or "", data.get("messages"), error.name)
-        return render_template("error.html", code=error.code, message=error.description), error.code
+            from app.api.errors import http_error_response
+
+            return http_error_response(error)
+        # Werkzeug's stock descriptions are English; the template has translated ones per code.
+        custom = error.description if error.description != type(error).description else None
+        return render_template("error.html", code=error.code, message=custom), error.code
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -178,5 +200,6 @@ def _register_template_helpers(app: Flask) -> None:
             "RoleKind": RoleKind,
             "cooperative_name": app.config["COOPERATIVE_NAME"],
             "languages": app.config["LANGUAGES"],
-            "session_lang": session.get("lang"),
+            # E-mails are also rendered by CLI commands and jobs, outside any request.
+            "session_lang": session.get("lang") if has_request_context() else None,
         }

@@ -21,8 +21,11 @@ members_cli = AppGroup("members", help="Manage the cooperative's members.")
 
 
 def register(app: Flask) -> None:
+    from app.votes import cli as votes_cli
+
     app.cli.add_command(members_cli)
     app.cli.add_command(demo_command)
+    votes_cli.register(app)
 
 
 def _fail(message: str) -> None:

@@ -39,12 +39,20 @@ def init_api(app: Flask) -> None:
         api.spec.components.security_scheme(name, scheme)
 
     from app.api.meta import blp as meta_blp
+    from app.deliberation.api import blp as deliberation_blp
+    from app.meetings.api import blp as meetings_blp
     from app.members.api import blp as members_blp
+    from app.votes.api import blp as ballots_blp
+    from app.votes.api import proxies_blp
 
     # Documenting reads the configuration (the maximum page size), hence the app context.
     with app.app_context():
         api.register_blueprint(meta_blp, url_prefix="/api/v1")
         api.register_blueprint(members_blp, url_prefix="/api/v1/members")
+        api.register_blueprint(meetings_blp, url_prefix="/api/v1/meetings")
+        api.register_blueprint(deliberation_blp, url_prefix="/api/v1")
+        api.register_blueprint(ballots_blp, url_prefix="/api/v1/ballots")
+        api.register_blueprint(proxies_blp, url_prefix="/api/v1/proxies")
 
     app.before_request(authenticate_api_request)
 
