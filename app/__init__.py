@@ -10,7 +10,7 @@ from flask_babel import format_date, format_datetime
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import api, babel, csrf, db, limiter, login_manager, mail, migrate, socketio
+from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
 from config import CONFIGS, INSTANCE_DIR
 
 
@@ -25,6 +25,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from app import models  # noqa: F401  (every model registered before anything queries)
 
+    _import_socket_handlers()
     _init_extensions(app)
     _register_blueprints(app)
     _register_request_hooks(app)
@@ -35,6 +36,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     cli.register(app)
     return app
+
+
+def _import_socket_handlers() -> None:
+    # Flask-SocketIO replays on each new server only the handlers declared before the first
+    # init_app; importing them all first keeps a second app (tests, workers) complete.
+    from app import live  # noqa: F401
+    from app.deliberation import events as deliberation_events  # noqa: F401
+    from app.meetings import events as meetings_events  # noqa: F401
+    from app.votes import events as votes_events  # noqa: F401
 
 
 def check_production_settings(app: Flask, config_name: str) -> None:
@@ -102,8 +112,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     init_api(app)
 
-    from app import live  # noqa: F401  (Socket.IO connection handlers)
-    from app.meetings import events as meetings_events  # noqa: F401  (meeting rooms, projector namespace)
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -189,7 +197,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates():
-        from app.i18n import current_locale, status_label, role_label
+        from app.i18n import current_locale, role_label, status_label
 
         return {
             "can": lambda action, target=None: policy.can(current_user, action, target),

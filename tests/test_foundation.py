@@ -1,6 +1,6 @@
 """Cross-cutting foundation: languages, time zone, cookies, CSRF, rate limits, production settings."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from flask_babel import format_datetime
@@ -32,7 +32,7 @@ def test_language_switch_is_remembered(client):
 
 
 def test_times_are_shown_in_the_cooperatives_time_zone(app):
-    moment = datetime(2026, 7, 1, 16, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 7, 1, 16, 30, tzinfo=UTC)
     with app.test_request_context("/", headers={"Accept-Language": "fr"}):
         assert "18:30" in format_datetime(moment, "short")  # Paris is UTC+2 in summer
 

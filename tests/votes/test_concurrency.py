@@ -7,7 +7,6 @@ connections: exactly one vote per elector must remain, and every retry gets its 
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 from datetime import date

@@ -19,9 +19,6 @@ import requests
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-# Imported before any application exists: Flask-SocketIO keeps a handler for later apps only
-# when it is declared while no server is bound; the live server below is a second app.
-import app.votes.events  # noqa: F401
 from app.extensions import db
 from app.members import services as members
 from app.members.models import MemberStatus, RoleKind

@@ -3,8 +3,10 @@
 Services check the policy, validate, change state and flush; the request commits.
 """
 
-from app.deliberation.services import notify  # noqa: F401  (before the modules that use it)
-from app.deliberation.services import ballots  # noqa: F401  (records decisions when ballots close)
+from app.deliberation.services import (
+    ballots,  # noqa: F401  (records decisions when ballots close)
+    notify,  # noqa: F401  (before the modules that use it)
+)
 from app.deliberation.services.amendments import (  # noqa: F401
     AMENDABLE_STATES,
     accept_amendment,

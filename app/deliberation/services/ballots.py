@@ -54,6 +54,8 @@ def open_decision_ballot_of(proposal: Proposal) -> Ballot | None:
 def _record_the_decision(ballot: Ballot, result: dict, **_extra) -> None:
     if ballot.subject_kind != SubjectKind.PROPOSAL or ballot.subject_id is None:
         return
+    if ballot.context is not None:
+        return  # a sitting's ballot: the meeting records the decision when it reveals the result
     proposal = db.session.get(Proposal, ballot.subject_id)
     if proposal is None or proposal.state_enum not in (ProposalState.SCHEDULED, ProposalState.VOTING):
         return
