@@ -5,15 +5,20 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/facettes_test
 
-.PHONY: install translations catalog run test test-sqlite test-postgres lint
+
+.PHONY: install browser translations catalog run test test-sqlite test-postgres lint
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt scripts/system-deps.sh
+	./scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
+
+browser:
+	./scripts/system-deps.sh --with-browser
 
 translations: install
 	$(BIN)/pybabel -q compile -d app/translations -f
@@ -27,10 +32,10 @@ run: translations
 # The whole suite on SQLite, then again on PostgreSQL (local server, its own database).
 test: test-sqlite test-postgres
 
-test-sqlite: translations
+test-sqlite: translations browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-postgres: translations
+test-postgres: translations browser
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
