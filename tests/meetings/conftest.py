@@ -49,3 +49,18 @@ def in_session(make_meeting, facilitator, people):
     services.start_session(meeting, facilitator, now=T0)
     services.open_debate(meeting, facilitator, now=T0)
     return meeting
+
+
+@pytest.fixture(autouse=True)
+def english_interface(app, monkeypatch):
+    """These tests compare the English source messages: run them in English (the live
+    server's tests read its messages in French, the cooperative's default).
+
+    Messages produced outside a request use the default locale, and a request without a
+    member preference or Accept-Language falls back to it too.
+    """
+    from flask import g, has_app_context
+
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_LOCALE", "en")
+    if has_app_context():
+        g.pop("_flask_babel", None)

@@ -96,7 +96,7 @@ def test_phone_raises_a_hand_and_the_projector_hears_of_it(live_server, meeting_
         assert ack["ok"] and ack["state"]["me"]["hand"]["stance"] == "question"
         assert phone.events_until("meeting_changed")[-1][1]["meeting"] == first
         again = phone.call("meeting.hand", {"meeting": first, "stance": "for"})
-        assert not again["ok"] and "already raised" in again["error"]["message"]
+        assert not again["ok"] and "déjà levé la main" in again["error"]["message"]
         projector.sleep(0)
         state = projector.call("state", {}, namespace="/projector", timeout=WAIT)
         assert [r["stance"] for r in state["state"]["queue"]] == ["question"]
@@ -109,6 +109,6 @@ def test_a_member_not_checked_in_cannot_raise_a_hand_from_the_phone(live_server,
     other = live_server.members.add(MemberStatus.ES)
     phone = clients(live_server.client(other)).connect()
     ack = phone.call("meeting.hand", {"meeting": meeting_ids["meetings"][0], "stance": "for"})
-    assert not ack["ok"] and "Check in first" in ack["error"]["message"]
+    assert not ack["ok"] and "Émargez d'abord" in ack["error"]["message"]
     wrong = phone.call("meeting.checkin", {"meeting": meeting_ids["meetings"][0], "code": "AAAAAA"})
     assert not wrong["ok"] and wrong["error"]["fields"]["code"]
