@@ -62,3 +62,8 @@ def _configure_sqlite() -> None:
 
 
 _configure_sqlite()
+
+
+def enum_check(column: str, enum_cls) -> str:
+    """SQL for a CHECK constraint keeping a string column within an enum's values."""
+    return f"{column} IN ({', '.join(repr(item.value) for item in enum_cls)})"

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, enum_check
 from app.governance.models import Level, Matter
 from app.members.models import Member, Theme
 from app.timeutil import UTCDateTime, utcnow
@@ -80,8 +80,6 @@ class FollowUpStatus(enum.StrEnum):
     DONE = "done"  # fait
 
 
-def _in(column: str, enum_cls) -> str:
-    return f"{column} IN ({', '.join(repr(item.value) for item in enum_cls)})"
 
 
 proposal_coauthors = Table(
@@ -101,7 +99,7 @@ proposal_themes = Table(
 class Proposal(db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
-        CheckConstraint(_in("state", ProposalState), name="state_known"),
+        CheckConstraint(enum_check("state", ProposalState), name="state_known"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         CheckConstraint("revision_number >= 1", name="revision_positive"),
         CheckConstraint(
@@ -184,8 +182,8 @@ class Transition(db.Model):
 
     __tablename__ = "proposal_transitions"
     __table_args__ = (
-        CheckConstraint(f"from_state IS NULL OR {_in('from_state', ProposalState)}", name="from_state_known"),
-        CheckConstraint(_in("to_state", ProposalState), name="to_state_known"),
+        CheckConstraint(f"from_state IS NULL OR {enum_check('from_state', ProposalState)}", name="from_state_known"),
+        CheckConstraint(enum_check("to_state", ProposalState), name="to_state_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -217,7 +215,7 @@ class Comment(db.Model):
 
     __tablename__ = "comments"
     __table_args__ = (
-        CheckConstraint(_in("stance", Stance), name="stance_known"),
+        CheckConstraint(enum_check("stance", Stance), name="stance_known"),
         CheckConstraint("length(body) > 0", name="body_not_empty"),
     )
 
@@ -247,7 +245,7 @@ class CommentEdit(db.Model):
     """The text a comment had before an edit: the history stays readable."""
 
     __tablename__ = "comment_edits"
-    __table_args__ = (CheckConstraint(_in("stance", Stance), name="stance_known"),)
+    __table_args__ = (CheckConstraint(enum_check("stance", Stance), name="stance_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
@@ -263,7 +261,7 @@ class SenseCheck(db.Model):
     __tablename__ = "sense_checks"
     __table_args__ = (
         UniqueConstraint("proposal_id", "member_id"),  # one current sense check per member
-        CheckConstraint(_in("opinion", Opinion), name="opinion_known"),
+        CheckConstraint(enum_check("opinion", Opinion), name="opinion_known"),
         CheckConstraint("opinion <> 'blocking_objection' OR length(trim(reason)) > 0", name="objection_reasoned"),
     )
 
@@ -282,7 +280,7 @@ class Amendment(db.Model):
 
     __tablename__ = "amendments"
     __table_args__ = (
-        CheckConstraint(_in("status", AmendmentStatus), name="status_known"),
+        CheckConstraint(enum_check("status", AmendmentStatus), name="status_known"),
         CheckConstraint("length(body) > 0", name="body_not_empty"),
         CheckConstraint("put_to_vote_at IS NULL OR status = 'declined'", name="only_declined_to_vote"),
     )
@@ -326,8 +324,8 @@ class DecisionRecord(db.Model):
 
     __tablename__ = "decision_records"
     __table_args__ = (
-        CheckConstraint(_in("outcome", Outcome), name="outcome_known"),
-        CheckConstraint(_in("follow_up_status", FollowUpStatus), name="follow_up_status_known"),
+        CheckConstraint(enum_check("outcome", Outcome), name="outcome_known"),
+        CheckConstraint(enum_check("follow_up_status", FollowUpStatus), name="follow_up_status_known"),
         CheckConstraint("length(source) > 0", name="source_not_empty"),
     )
 

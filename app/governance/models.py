@@ -9,7 +9,7 @@ from fractions import Fraction
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, enum_check
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -51,18 +51,16 @@ class AssemblyKind(enum.StrEnum):
     EXTRAORDINARY = "extraordinary"
 
 
-def _in(column: str, enum_cls) -> str:
-    return f"{column} IN ({', '.join(repr(item.value) for item in enum_cls)})"
 
 
 class Level(db.Model):
     __tablename__ = "levels"
     __table_args__ = (
-        CheckConstraint(_in("code", LevelCode), name="code_known"),
-        CheckConstraint(_in("electorate_rule", ElectorateRule), name="electorate_rule_known"),
-        CheckConstraint(_in("default_method", Method), name="default_method_known"),
-        CheckConstraint(_in("default_secrecy", Secrecy), name="default_secrecy_known"),
-        CheckConstraint(_in("majority_base", MajorityBase), name="majority_base_known"),
+        CheckConstraint(enum_check("code", LevelCode), name="code_known"),
+        CheckConstraint(enum_check("electorate_rule", ElectorateRule), name="electorate_rule_known"),
+        CheckConstraint(enum_check("default_method", Method), name="default_method_known"),
+        CheckConstraint(enum_check("default_secrecy", Secrecy), name="default_secrecy_known"),
+        CheckConstraint(enum_check("majority_base", MajorityBase), name="majority_base_known"),
         CheckConstraint("majority_num > 0 AND majority_num <= majority_den", name="majority_fraction"),
         CheckConstraint(
             "(quorum_num IS NULL AND quorum_den IS NULL) OR (quorum_num > 0 AND quorum_num <= quorum_den)",
@@ -106,7 +104,8 @@ class Matter(db.Model):
 
     __tablename__ = "matters"
     __table_args__ = (
-        CheckConstraint(f"assembly_kind IS NULL OR {_in('assembly_kind', AssemblyKind)}", name="assembly_kind_known"),
+        CheckConstraint(f"assembly_kind IS NULL OR {enum_check('assembly_kind', AssemblyKind)}",
+                        name="assembly_kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, enum_check
 from app.governance.models import Level
 from app.members.models import Member
 from app.timeutil import UTCDateTime, utcnow
@@ -81,8 +81,6 @@ class SpeakerStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-def _in(column: str, enum_cls) -> str:
-    return f"{column} IN ({', '.join(repr(item.value) for item in enum_cls)})"
 
 
 def _secret() -> str:
@@ -100,8 +98,8 @@ meeting_facilitators = Table(
 class Meeting(db.Model):
     __tablename__ = "meetings"
     __table_args__ = (
-        CheckConstraint(_in("kind", MeetingKind), name="kind_known"),
-        CheckConstraint(_in("session_state", SessionState), name="session_state_known"),
+        CheckConstraint(enum_check("kind", MeetingKind), name="kind_known"),
+        CheckConstraint(enum_check("session_state", SessionState), name="session_state_known"),
         CheckConstraint("ends_at > starts_at", name="period_ordered"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         CheckConstraint("speaker_seconds BETWEEN 15 AND 3600", name="speaker_seconds_range"),
@@ -155,8 +153,8 @@ class Meeting(db.Model):
 class AgendaItem(db.Model):
     __tablename__ = "agenda_items"
     __table_args__ = (
-        CheckConstraint(_in("kind", ItemKind), name="kind_known"),
-        CheckConstraint(_in("debate_state", DebateState), name="debate_state_known"),
+        CheckConstraint(enum_check("kind", ItemKind), name="kind_known"),
+        CheckConstraint(enum_check("debate_state", DebateState), name="debate_state_known"),
         CheckConstraint("(kind = 'proposal') = (proposal_id IS NOT NULL)", name="proposal_iff_kind"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         CheckConstraint("duration_minutes IS NULL OR duration_minutes BETWEEN 1 AND 600", name="duration_range"),
@@ -222,8 +220,9 @@ class Attendance(db.Model):
     __tablename__ = "meeting_attendance"
     __table_args__ = (
         UniqueConstraint("meeting_id", "member_id"),
-        CheckConstraint(f"reply IS NULL OR {_in('reply', Reply)}", name="reply_known"),
-        CheckConstraint(f"checkin_mode IS NULL OR {_in('checkin_mode', CheckinMode)}", name="checkin_mode_known"),
+        CheckConstraint(f"reply IS NULL OR {enum_check('reply', Reply)}", name="reply_known"),
+        CheckConstraint(f"checkin_mode IS NULL OR {enum_check('checkin_mode', CheckinMode)}",
+                        name="checkin_mode_known"),
         CheckConstraint("(checked_in_at IS NULL) = (checkin_mode IS NULL)", name="checkin_complete"),
     )
 
@@ -249,8 +248,8 @@ class SpeakerRequest(db.Model):
 
     __tablename__ = "speaker_requests"
     __table_args__ = (
-        CheckConstraint(_in("stance", Stance), name="stance_known"),
-        CheckConstraint(_in("status", SpeakerStatus), name="status_known"),
+        CheckConstraint(enum_check("stance", Stance), name="stance_known"),
+        CheckConstraint(enum_check("status", SpeakerStatus), name="status_known"),
         CheckConstraint("status <> 'speaking' OR started_at IS NOT NULL", name="speaking_has_start"),
     )
 

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, enum_check
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -35,9 +35,6 @@ class RoleKind(enum.StrEnum):
     TUTOR = "tutor"
 
 
-def _in_clause(column: str, enum_cls: type[enum.Enum]) -> str:
-    values = ", ".join(f"'{item.value}'" for item in enum_cls)
-    return f"{column} IN ({values})"
 
 
 member_skills = Table(
@@ -127,7 +124,7 @@ class StatusChange(db.Model):
     """One line of a member's status history (CAPE, ES, ESA…), effective from a date."""
 
     __tablename__ = "status_changes"
-    __table_args__ = (CheckConstraint(_in_clause("status", MemberStatus), name="status_known"),)
+    __table_args__ = (CheckConstraint(enum_check("status", MemberStatus), name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
@@ -146,7 +143,7 @@ class Role(db.Model):
 
     __tablename__ = "roles"
     __table_args__ = (
-        CheckConstraint(_in_clause("kind", RoleKind), name="kind_known"),
+        CheckConstraint(enum_check("kind", RoleKind), name="kind_known"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period_ordered"),
         CheckConstraint("kind = 'tutor' OR tutee_id IS NULL", name="tutee_only_for_tutor"),
     )

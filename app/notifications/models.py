@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, enum_check
 from app.members.models import Member
 from app.timeutil import UTCDateTime, utcnow
 
@@ -32,14 +32,12 @@ class EmailMode(enum.StrEnum):
     NONE = "none"
 
 
-def _in(column: str, enum_cls) -> str:
-    return f"{column} IN ({', '.join(repr(item.value) for item in enum_cls)})"
 
 
 class Notice(db.Model):
     __tablename__ = "notices"
     __table_args__ = (
-        CheckConstraint(_in("kind", NoticeKind), name="kind_known"),
+        CheckConstraint(enum_check("kind", NoticeKind), name="kind_known"),
         # A key makes a notice idempotent (the 24-hour reminder job may run many times).
         UniqueConstraint("member_id", "key"),
         Index("ix_notices_member_unread", "member_id", "read_at"),
@@ -61,7 +59,7 @@ class Notice(db.Model):
 
 class NotificationPreference(db.Model):
     __tablename__ = "notification_preferences"
-    __table_args__ = (CheckConstraint(_in("email_mode", EmailMode), name="email_mode_known"),)
+    __table_args__ = (CheckConstraint(enum_check("email_mode", EmailMode), name="email_mode_known"),)
 
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     email_mode: Mapped[str] = mapped_column(String(16), default=EmailMode.IMMEDIATE.value)

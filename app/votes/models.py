@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import db, enum_check
 from app.governance.models import Level, MajorityBase, Method, Secrecy
 from app.members.models import Member
 from app.timeutil import UTCDateTime, utcnow
@@ -51,19 +51,17 @@ class SubjectKind(enum.StrEnum):
     QUESTION = "question"
 
 
-def _in(column: str, enum_cls) -> str:
-    return f"{column} IN ({', '.join(repr(item.value) for item in enum_cls)})"
 
 
 class Ballot(db.Model):
     __tablename__ = "ballots"
     __table_args__ = (
-        CheckConstraint(_in("state", BallotState), name="state_known"),
-        CheckConstraint(_in("method", Method), name="method_known"),
-        CheckConstraint(_in("secrecy", Secrecy), name="secrecy_known"),
-        CheckConstraint(_in("visibility", Visibility), name="visibility_known"),
-        CheckConstraint(_in("subject_kind", SubjectKind), name="subject_kind_known"),
-        CheckConstraint(_in("majority_base", MajorityBase), name="majority_base_known"),
+        CheckConstraint(enum_check("state", BallotState), name="state_known"),
+        CheckConstraint(enum_check("method", Method), name="method_known"),
+        CheckConstraint(enum_check("secrecy", Secrecy), name="secrecy_known"),
+        CheckConstraint(enum_check("visibility", Visibility), name="visibility_known"),
+        CheckConstraint(enum_check("subject_kind", SubjectKind), name="subject_kind_known"),
+        CheckConstraint(enum_check("majority_base", MajorityBase), name="majority_base_known"),
         CheckConstraint("majority_num > 0 AND majority_num <= majority_den", name="majority_fraction"),
         CheckConstraint(
             "(quorum_num IS NULL AND quorum_den IS NULL) OR (quorum_num > 0 AND quorum_num <= quorum_den)",
