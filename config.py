@@ -84,6 +84,7 @@ class Config:
     MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Facettes <facettes@localhost>")
     # With REDIS_URL and MAIL_QUEUE=rq, e-mails are sent by an RQ worker, not in the request.
     MAIL_QUEUE = env("MAIL_QUEUE", "inline")
+    JOB_QUEUE = env("JOB_QUEUE", "facettes")
 
     # Socket.IO: the async mode is explicit; gevent in production under gunicorn.
     SOCKETIO_ASYNC_MODE = env("SOCKETIO_ASYNC_MODE", "threading")

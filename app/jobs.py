@@ -1,6 +1,6 @@
 """The RQ job queue, used when REDIS_URL is set (e-mails, later document generation).
 
-Worker command: ``rq worker --url "$REDIS_URL" facettes``.
+Worker command: ``rq worker --url "$REDIS_URL" facettes`` (the queue is JOB_QUEUE).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from rq import Queue
 
 
 def queue() -> Queue:
-    return Queue("facettes", connection=Redis.from_url(current_app.config["REDIS_URL"]))
+    config = current_app.config
+    return Queue(config["JOB_QUEUE"], connection=Redis.from_url(config["REDIS_URL"]))
 
 
 @cache

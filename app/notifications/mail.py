@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_mail import Message
 
 from app.after_commit import after_commit
@@ -57,8 +57,12 @@ def deliver(email: Email) -> None:
 
 
 def deliver_job(payload: dict) -> None:
-    """RQ entry point: runs in the worker, inside an application context."""
+    """RQ entry point: the worker builds the application once and sends inside its context."""
+    email = Email(**{**payload, "attachments": tuple(tuple(a) for a in payload.get("attachments", ()))})
+    if has_app_context():  # a worker run inside an application (the tests' burst worker)
+        deliver(email)
+        return
     from app.jobs import job_app
 
     with job_app().app_context():
-        deliver(Email(**{**payload, "attachments": tuple(tuple(a) for a in payload.get("attachments", ()))}))
+        deliver(email)

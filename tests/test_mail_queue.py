@@ -1,0 +1,46 @@
+"""With REDIS_URL and MAIL_QUEUE=rq, e-mails leave the request: an RQ job sends them."""
+
+import os
+import uuid
+
+import pytest
+import redis
+from rq import SimpleWorker
+
+from app.extensions import db
+from app.jobs import queue
+from app.notifications.mail import send_email
+
+REDIS_URL = os.environ.get("MAIL_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.fixture
+def rq_mail(app, monkeypatch):
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        message = f"The job-queue test needs Redis at {REDIS_URL} ({error})."
+        if os.environ.get("CI"):
+            pytest.fail(message + " CI must start it (see .ci/run).")
+        pytest.skip(message)
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "MAIL_QUEUE", "rq")
+    monkeypatch.setitem(app.config, "JOB_QUEUE", f"facettes-test-{uuid.uuid4().hex}")
+    yield queue()
+    queue().delete(delete_jobs=True)
+
+
+def test_email_is_queued_after_commit_and_sent_by_the_worker(rq_mail, smtp_server):
+    send_email("queued@example.org", "Convocation", "Bonjour")
+    assert rq_mail.count == 0  # nothing leaves before the commit
+    db.session.commit()
+    assert rq_mail.count == 1 and smtp_server.messages == []  # the request did not send it
+    SimpleWorker([rq_mail], connection=rq_mail.connection).work(burst=True)
+    assert [m["To"] for m in smtp_server.messages] == ["queued@example.org"]
+
+
+def test_a_rolled_back_request_queues_nothing(rq_mail):
+    send_email("never@example.org", "Jamais", "Bonjour")
+    db.session.rollback()
+    db.session.commit()
+    assert rq_mail.count == 0
