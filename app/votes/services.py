@@ -320,9 +320,15 @@ def stored_contents(ballot: Ballot) -> list[dict]:
 
 
 def current_result(ballot: Ballot) -> dict:
-    """The tally of the votes stored so far (for live display when visibility allows)."""
-    count = turnout(ballot)
-    return tally(ballot, stored_contents(ballot), count.electorate, ballot.present_or_represented or count.voted)
+    """The tally of the votes stored so far (for live display when visibility allows).
+
+    Read without the ballot's lock, so other votes may commit between two queries: the
+    number of voters is taken from the very rows tallied, never from a second count.
+    """
+    contents = stored_contents(ballot)
+    electorate = turnout(ballot).electorate  # fixed when the ballot opened
+    present = max(ballot.present_or_represented or 0, len(contents))
+    return tally(ballot, contents, electorate, present)
 
 
 def box_fingerprint(ballot: Ballot) -> str:

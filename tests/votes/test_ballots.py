@@ -314,3 +314,19 @@ def test_due_ballots_close_on_their_own(seminar, voters):
     assert services.close_due_ballots(utcnow()) == []
     assert services.close_due_ballots(utcnow() + timedelta(minutes=6)) == [ballot]
     assert ballot.state == "closed"
+
+
+def test_live_result_counts_voters_from_the_votes_it_tallies(open_ballot, voters, monkeypatch):
+    """A vote committed between two unlocked reads must not make more ballots than voters."""
+    ballot = open_ballot()
+    services.cast_vote(ballot, voters[0], {"choice": "for"}, new_key())
+    real_turnout = services.turnout
+
+    def turnout_read_before_a_new_vote(b):
+        counted = real_turnout(b)
+        services.cast_vote(ballot, voters[1], {"choice": "against"}, new_key())  # lands in between
+        return counted
+
+    monkeypatch.setattr(services, "turnout", turnout_read_before_a_new_vote)
+    result = services.current_result(ballot)
+    assert result["voters"] == sum(result["counts"].values())
