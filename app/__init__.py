@@ -45,6 +45,7 @@ def _import_socket_handlers() -> None:
     from app.deliberation import events as deliberation_events  # noqa: F401
     from app.meetings import events as meetings_events  # noqa: F401
     from app.votes import events as votes_events  # noqa: F401
+    from app.workgroups import events as workgroups_events  # noqa: F401
 
 
 def check_production_settings(app: Flask, config_name: str) -> None:
@@ -99,6 +100,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(votes_bp)
     from app.health import bp as health_bp
+    from app.home import bp as home_bp
+
+    app.register_blueprint(home_bp)
 
     app.register_blueprint(health_bp)
     csrf.exempt(health_bp)
@@ -110,6 +114,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.meetings.views import bp as meetings_bp
 
     app.register_blueprint(meetings_bp)
+    from app.workgroups.views import bp as workgroups_bp
+
+    app.register_blueprint(workgroups_bp)
     init_api(app)
 
 

@@ -46,7 +46,7 @@ def safe_next(target: str | None) -> str:
     # Only local paths: an open redirect would let a phishing link borrow our sign-in page.
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("members.home")
+    return url_for("home.home")
 
 
 def sign_in_limit() -> str:
@@ -65,7 +65,7 @@ def email_link_limit() -> str:
                error_message=lambda: _("Too many attempts. Wait a minute and try again."))
 def sign_in():
     if current_user.is_authenticated:
-        return redirect(url_for("members.home"))
+        return redirect(url_for("home.home"))
     form = SignInForm()
     if form.validate_on_submit():
         member = services.authenticate(form.email.data, form.password.data)
@@ -161,13 +161,6 @@ def reset_password(token: str):
 
 
 # --- home and directory ----------------------------------------------------------------
-
-
-@bp.route("/")
-@login_required
-def home():
-    deadline = services.associate_deadline(current_user)
-    return render_template("home.html", deadline=deadline, today=local_today())
 
 
 @bp.route("/membres")
