@@ -12,7 +12,7 @@ from tests.conftest import sign_in
 def test_home_lists_the_open_ballots_the_member_has_not_voted_in(client, make_member):
     member = make_member(MemberStatus.ES, since=date(2024, 1, 1))
     seminar = governance.level_by_code("seminar")
-    waiting = votes.open_ballot(votes.create_ballot(title="Charte des bureaux", level=seminar))
+    votes.open_ballot(votes.create_ballot(title="Charte des bureaux", level=seminar))
     voted = votes.open_ballot(votes.create_ballot(title="Trinômes de printemps", level=seminar))
     votes.cast_vote(voted, member, {"choice": "for"}, secrets.token_urlsafe(16))
     make_member(MemberStatus.ESA, since=date(2020, 1, 1))
