@@ -19,27 +19,22 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import threading
-import time
 
 import socketio as socketio_module
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from app import live, policy
 from app.errors import InvalidInput
 from app.extensions import db, socketio
+from app.live.coalesce import Coalescer
 from app.members import services as members
 from app.votes import services, signals
 from app.votes.models import Ballot, BallotState, Participation, StoredVote, Visibility
 
 log = logging.getLogger("facettes.votes.live")
 KIND = "ballot"
-DIRTY_KEY = "facettes_votes_dirty"
 DEFAULT_INTERVAL = 0.25
 
 
@@ -150,53 +145,6 @@ def vote(member, data):
 # --- coalesced broadcasts ---------------------------------------------------------------------
 
 
-class Broadcaster:
-    """At most one ``ballot_update`` per ballot per interval, sent after the votes are committed.
-
-    The first vote after a quiet period is broadcast at once; votes arriving meanwhile only
-    mark the ballot dirty, and one background task per ballot sends their sum when the
-    interval has passed. The state is read from the database when sending, so a broadcast
-    always shows every vote committed before it. Safe across threads and greenlets.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.dirty: dict[int, bool] = {}  # ballot id -> a vote arrived since the last read
-        self.last: dict[int, float] = {}  # ballot id -> monotonic time of the last emit
-
-    def touch(self, app, ballot_id: int) -> None:
-        with self.lock:
-            if ballot_id in self.dirty:
-                self.dirty[ballot_id] = True  # the running task will send it
-                return
-            self.dirty[ballot_id] = True
-        socketio.start_background_task(self._run, app, ballot_id)
-
-    def _run(self, app, ballot_id: int) -> None:
-        interval = app.config.get("VOTES_LIVE_INTERVAL", DEFAULT_INTERVAL)
-        try:
-            while True:
-                with self.lock:
-                    wait = self.last.get(ballot_id, -math.inf) + interval - time.monotonic()
-                if wait > 0:
-                    socketio.sleep(wait)
-                with self.lock:
-                    self.dirty[ballot_id] = False
-                    self.last[ballot_id] = time.monotonic()
-                _emit_update(app, ballot_id)
-                with self.lock:
-                    if not self.dirty[ballot_id]:
-                        del self.dirty[ballot_id]
-                        return
-        except Exception:
-            log.exception("Live update of ballot %s failed", ballot_id)
-            with self.lock:
-                self.dirty.pop(ballot_id, None)
-
-
-broadcaster = Broadcaster()
-
-
 def _emit_update(app, ballot_id: int) -> None:
     with app.app_context():
         try:
@@ -206,6 +154,9 @@ def _emit_update(app, ballot_id: int) -> None:
             db.session.remove()
     if payload is not None:
         socketio.emit("ballot_update", payload, to=live.ballot_room(ballot_id))
+
+
+broadcaster = Coalescer("ballot", _emit_update, "VOTES_LIVE_INTERVAL", DEFAULT_INTERVAL)
 
 
 def _has_listeners(room: str) -> bool:
@@ -220,27 +171,7 @@ def _has_listeners(room: str) -> bool:
 
 @signals.vote_recorded.connect
 def _mark_dirty(ballot, **kwargs) -> None:
-    db.session().info.setdefault(DIRTY_KEY, set()).add(ballot.id)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    # Releasing a SAVEPOINT also fires after_commit: only the outermost commit is final.
-    if session.in_nested_transaction():
-        return
-    ballot_ids = session.info.pop(DIRTY_KEY, None)
-    if not ballot_ids or not has_app_context():
-        return
-    app = current_app._get_current_object()
-    for ballot_id in ballot_ids:
-        if _has_listeners(live.ballot_room(ballot_id)):
-            broadcaster.touch(app, ballot_id)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(DIRTY_KEY, None)
+    broadcaster.touch_after_commit(ballot.id, only_if=lambda ballot_id: _has_listeners(live.ballot_room(ballot_id)))
 
 
 # --- life-cycle events, sent after the commit ---------------------------------------------------

@@ -1,0 +1,73 @@
+"""Coalesced broadcasts: at most one emit per key per interval, whatever the event rate.
+
+The first change after a quiet period is sent at once; changes arriving meanwhile only
+mark the key dirty, and one background task per key sends their sum when the interval
+has passed. The sender reads the state from the database when it sends, so a broadcast
+always shows everything committed before it. Safe across threads and greenlets.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+
+from flask import Flask, current_app
+
+from app.after_commit import after_commit
+from app.extensions import socketio
+
+log = logging.getLogger("facettes.live")
+
+
+class Coalescer:
+    def __init__(self, name: str, send: Callable[[Flask, int], None], interval_setting: str,
+                 default_interval: float = 0.25) -> None:
+        self.name = name
+        self.send = send
+        self.interval_setting = interval_setting
+        self.default_interval = default_interval
+        self.lock = threading.Lock()
+        self.dirty: dict[int, bool] = {}  # key -> a change arrived since the last send
+        self.last: dict[int, float] = {}  # key -> monotonic time of the last send
+
+    def touch_after_commit(self, key: int, *, only_if: Callable[[int], bool] | None = None) -> None:
+        """Mark `key` changed once the current transaction commits (nothing on rollback)."""
+        app = current_app._get_current_object()
+
+        def touch() -> None:
+            if only_if is None or only_if(key):
+                self.touch(app, key)
+
+        after_commit(touch)
+
+    def touch(self, app: Flask, key: int) -> None:
+        with self.lock:
+            if key in self.dirty:
+                self.dirty[key] = True  # the running task will send it
+                return
+            self.dirty[key] = True
+        socketio.start_background_task(self._run, app, key)
+
+    def _run(self, app: Flask, key: int) -> None:
+        interval = app.config.get(self.interval_setting, self.default_interval)
+        try:
+            while True:
+                with self.lock:
+                    wait = self.last.get(key, -math.inf) + interval - time.monotonic()
+                if wait > 0:
+                    socketio.sleep(wait)
+                with self.lock:
+                    self.dirty[key] = False
+                    self.last[key] = time.monotonic()
+                self.send(app, key)
+                with self.lock:
+                    if not self.dirty[key]:
+                        del self.dirty[key]
+                        return
+        except Exception:
+            log.exception("Live %s broadcast of %s failed", self.name, key)
+            with self.lock:
+                self.dirty.pop(key, None)
