@@ -315,10 +315,11 @@ class Amendments(MethodView):
     @blp.arguments(AmendmentCreateSchema)
     @blp.response(201, AmendmentSchema)
     def post(self, data, proposal_id: int):
-        """Propose a replacement for the body of the current revision (`base_revision`, if sent, must be it)."""
+        """Propose a replacement for the body of the current revision (`base_revision`, if sent, must be it),
+        or with `section` for one section of it."""
         proposal = _visible(proposal_id)
         return services.propose_amendment(proposal, current_member(), data["body"], data["rationale"],
-                                          data["base_revision"])
+                                          data["base_revision"], section=data["section"])
 
 
 @blp.route("/amendments/<int:amendment_id>")

@@ -73,6 +73,9 @@ class AmendmentForm(FlaskForm):
     body = TextAreaField(_l("Proposed text (replaces the whole text)"), render_kw={"rows": 16})
     rationale = TextAreaField(_l("Why this change"), render_kw={"rows": 3})
     base_revision = HiddenField()
+    # Position of the amended section in the base revision ("": the whole text); chosen with
+    # the GET form above, which reloads the page with that section's text.
+    section = HiddenField()
 
 
 class DecisionForm(FlaskForm):

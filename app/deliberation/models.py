@@ -276,13 +276,16 @@ class SenseCheck(db.Model):
 
 
 class Amendment(db.Model):
-    """A replacement text for the body; accepted (new revision) or declined (stays on file)."""
+    """A replacement text for the body or for one of its sections; accepted (new revision) or
+    declined (stays on file)."""
 
     __tablename__ = "amendments"
     __table_args__ = (
         CheckConstraint(enum_check("status", AmendmentStatus), name="status_known"),
         CheckConstraint("length(body) > 0", name="body_not_empty"),
         CheckConstraint("put_to_vote_at IS NULL OR status = 'declined'", name="only_declined_to_vote"),
+        CheckConstraint("(section_heading IS NULL) = (section_occurrence IS NULL)", name="section_complete"),
+        CheckConstraint("section_occurrence IS NULL OR section_occurrence >= 1", name="section_occurrence_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -290,6 +293,11 @@ class Amendment(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     base_revision_number: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
+    # A section amendment (None: the whole body) names its section as in the base revision: the
+    # heading's text and which of the headings with that text it is, so duplicates stay distinct
+    # and the section is found again in a later body (app/deliberation/sections.py).
+    section_heading: Mapped[str | None] = mapped_column(Text)
+    section_occurrence: Mapped[int | None] = mapped_column(Integer)
     rationale: Mapped[str] = mapped_column(Text, default="")
     # Word-level diff against the base revision, computed once: the base never changes.
     diff_html: Mapped[str] = mapped_column(Text, default="")
@@ -304,6 +312,10 @@ class Amendment(db.Model):
     proposal: Mapped[Proposal] = relationship()
     author: Mapped[Member] = relationship(foreign_keys=[author_id])
     decided_by: Mapped[Member | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def is_section(self) -> bool:
+        return self.section_heading is not None
 
 
 class EscalationRequest(db.Model):

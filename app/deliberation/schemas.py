@@ -196,11 +196,20 @@ class SenseCountsSchema(ma.Schema):
     mine = fields.Nested(SenseCheckSchema, allow_none=True)
 
 
+class AmendmentSectionSchema(ma.Schema):
+    heading = fields.String(attribute="section_heading")
+    occurrence = fields.Integer(attribute="section_occurrence",
+                                metadata={"description": "Which of the headings with this text (1: the first)."})
+
+
 class AmendmentSchema(ma.Schema):
     id = fields.Integer()
     proposal_id = fields.Integer()
     author = fields.Nested(MemberRefSchema)
     base_revision_number = fields.Integer()
+    section = fields.Method("amended_section", metadata={
+        "type": "object", "nullable": True,
+        "description": "The amended section as in the base revision ({heading, occurrence}); null: the whole body."})
     body = fields.String()
     rationale = fields.String()
     diff_html = fields.String()
@@ -213,11 +222,19 @@ class AmendmentSchema(ma.Schema):
     def to_vote(self, amendment) -> bool:
         return amendment.put_to_vote_at is not None
 
+    def amended_section(self, amendment):
+        return AmendmentSectionSchema().dump(amendment) if amendment.is_section else None
+
 
 class AmendmentCreateSchema(ma.Schema):
     body = fields.String(required=True)
     rationale = fields.String(load_default="")
     base_revision = fields.Integer(load_default=None, allow_none=True)
+    # Position of the heading in the body of the current revision (1: the first ATX heading,
+    # outside code blocks); absent, null or 0: the body replaces the whole text.
+    section = fields.Integer(load_default=None, allow_none=True, strict=True, metadata={
+        "description": "Amend one section: the position of its heading in the current body (1: the first "
+                       "Markdown heading); absent, null or 0: the whole body."})
 
 
 class AmendmentDecisionSchema(ma.Schema):

@@ -192,3 +192,41 @@ def test_decision_date_in_the_future_refused(api, make_proposal, author, facilit
                  422, "decided_on")
     assert_error(api(author)("POST", f"/api/v1/proposals/{proposal.id}/decision",
                              json={"outcome": "adopted", "source": "meeting:1", "decided_on": "2026-01-01"}), 403)
+
+
+def test_a_section_amendment_through_the_api(api, author, make_member, make_proposal):
+    proposal = make_proposal(body="# Un\n\nA.\n\n# Deux\n\nB.")
+    db.session.commit()
+    alice, other = api(author), api(make_member())
+    url = f"/api/v1/proposals/{proposal.id}/amendments"
+    for bad in (3, -1, "2", True, 2.5, [2], {"heading": "Deux"}):
+        assert_error(other("POST", url, json={"body": "# Deux\n\nC.", "section": bad}), 422, "section")
+    assert other("GET", url).get_json() == []  # nothing was saved
+    created = other("POST", url, json={"body": "# Deux\n\nC.", "section": 2, "base_revision": 1})
+    assert created.status_code == 201, created.get_json()
+    amendment = created.get_json()
+    assert amendment["section"] == {"heading": "Deux", "occurrence": 1}
+    assert amendment["diff_html"] == "# Deux\n\n<del>B.</del><ins>C.</ins>"
+    whole = other("POST", url, json={"body": "Tout autre."}).get_json()
+    assert whole["section"] is None
+    edited = alice("PATCH", f"/api/v1/proposals/{proposal.id}", json={
+        "base_revision": 1, "title": proposal.title, "summary": "", "body": "# Un\n\nA2.\n\n# Deux\n\nB."})
+    assert edited.status_code == 200, edited.get_json()
+    accepted = alice("POST", f"/api/v1/amendments/{amendment['id']}", json={"action": "accept"})
+    assert accepted.status_code == 200 and accepted.get_json()["status"] == "accepted"
+    assert alice("GET", f"/api/v1/proposals/{proposal.id}").get_json()["body"] == "# Un\n\nA2.\n\n# Deux\n\nC."
+    assert_error(alice("POST", f"/api/v1/amendments/{whole['id']}", json={"action": "accept"}), 409)
+
+
+def test_a_conflicting_section_amendment_is_a_409_with_the_current_section(api, author, make_member,
+                                                                           make_proposal):
+    from app.deliberation import services
+
+    proposal = make_proposal(body="# Un\n\nA.\n\n# Deux\n\nB.")
+    amendment = services.propose_amendment(proposal, make_member(), "# Deux\n\nC.", section=2)
+    services.edit_proposal(proposal, author, base_revision=1, title=proposal.title, summary="",
+                           body="# Un\n\nA.\n\n# Deux\n\nB2.")
+    db.session.commit()
+    body = assert_error(api(author)("POST", f"/api/v1/amendments/{amendment.id}", json={"action": "accept"}),
+                        409, "current_section")
+    assert body["errors"]["current_section"] == ["# Deux\n\nB2."] and body["errors"]["current_revision"] == ["2"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from app.deliberation import services
-from app.deliberation.models import Proposal
+from app.deliberation.models import Amendment, Proposal
 from app.extensions import db
 from app.governance import services as governance
 from tests.conftest import sign_in
@@ -113,3 +115,97 @@ def test_a_refused_comment_says_why_and_posts_nothing(client, make_proposal, mak
                            follow_redirects=True)
     assert response.status_code == 200 and 'flash-error' in response.get_data(as_text=True)
     assert services.proposal_page_data(proposal.id, proposal.created_by).comment_count == 0
+
+
+SECTIONED = "Préambule.\n\n# Horaires\n\nLe lundi.\n\n# Budget\n\nMille euros.\n\n```\n# pas un titre\n```"
+
+
+def test_the_amendment_form_offers_the_sections_and_loads_one_without_javascript(client, make_proposal,
+                                                                               make_member):
+    proposal = make_proposal(body=SECTIONED)
+    sign_in(client, make_member(language="en"))
+    url = f"/propositions/{proposal.id}/amendements/nouveau"
+    html = page(client, url)
+    assert '<option value="" selected>The whole text</option>' in html
+    assert '<option value="1">Horaires</option>' in html and '<option value="2">Budget</option>' in html
+    assert "pas un titre</option>" not in html  # a comment in a code block is not a section
+    assert "Préambule." in html and 'name="section" type="hidden" value=""' in html
+    html = page(client, url + "?section=2")
+    assert '<option value="2" selected>Budget</option>' in html
+    assert re.search(r"<textarea[^>]*>\s*# Budget\n\nMille euros.\n\n```\n# pas un titre\n```</textarea>", html)
+    assert "Préambule." not in html and 'name="section" type="hidden" value="2"' in html
+    response = client.post(url, data={"body": "# Budget\n\nDeux mille euros.", "rationale": "", "base_revision": "1",
+                                      "section": "2"})
+    assert response.status_code == 302
+    amendment = db.session.scalars(db.select(Amendment)).one()
+    assert (amendment.section_heading, amendment.section_occurrence) == ("Budget", 1)
+    html = page(client, f"/propositions/{proposal.id}")
+    assert "Replaces the section «Budget»" in html and "<ins>mille</ins>" not in html
+
+
+@pytest.mark.parametrize("value", ["9", "abc", "-1"])
+def test_an_unknown_section_in_the_address_shows_the_whole_text_with_an_error(client, make_proposal, make_member,
+                                                                             value):
+    proposal = make_proposal(body=SECTIONED)
+    sign_in(client, make_member(language="en"))
+    response = client.get(f"/propositions/{proposal.id}/amendements/nouveau?section={value}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "There is no section" in html
+    assert "Préambule." in html and 'name="section" type="hidden" value=""' in html
+
+
+def test_a_posted_unknown_section_is_refused_and_nothing_is_saved(client, make_proposal, make_member):
+    proposal = make_proposal(body=SECTIONED)
+    sign_in(client, make_member(language="en"))
+    response = client.post(f"/propositions/{proposal.id}/amendements/nouveau", data={
+        "body": "# X\n\ny", "rationale": "", "base_revision": "1", "section": "7"})
+    assert response.status_code == 422 and "Choose the whole text or a section from 1 to 2." in \
+        response.get_data(as_text=True)
+    assert db.session.scalars(db.select(Amendment)).all() == []
+
+
+def test_a_stale_section_form_finds_its_section_again_in_the_current_text(client, make_proposal, author,
+                                                                         make_member):
+    proposal = make_proposal(body=SECTIONED)
+    services.edit_proposal(proposal, author, base_revision=1, title=proposal.title, summary="",
+                           body="# Nouveau\n\nAjout.\n\n" + SECTIONED)
+    sign_in(client, make_member(language="en"))
+    response = client.post(f"/propositions/{proposal.id}/amendements/nouveau", data={
+        "body": "# Budget\n\nDeux mille euros.", "rationale": "", "base_revision": "1", "section": "2"})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    # Budget was the 2nd heading in revision 1 and is the 3rd now; the form follows it.
+    assert 'name="section" type="hidden" value="3"' in html and 'name="base_revision" type="hidden" value="2"' in html
+    diff = re.search(r'<div class="diff">(.*?)</div>', html, re.S).group(1)
+    # Compared with the current section only, not with the whole text.
+    assert diff.startswith("# Budget\n\n<del>Mille</del><ins>Deux mille</ins> euros.") and "Nouveau" not in diff
+    assert db.session.scalars(db.select(Amendment)).all() == []
+
+
+def test_a_stale_section_form_whose_section_is_gone_is_not_moved_elsewhere(client, make_proposal, author,
+                                                                          make_member):
+    proposal = make_proposal(body=SECTIONED)
+    services.edit_proposal(proposal, author, base_revision=1, title=proposal.title, summary="",
+                           body=SECTIONED.replace("# Budget", "# Finances"))
+    sign_in(client, make_member(language="en"))
+    data = {"body": "# Budget\n\nDeux mille euros.", "rationale": "", "base_revision": "1", "section": "2"}
+    response = client.post(f"/propositions/{proposal.id}/amendements/nouveau", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "no longer exists" in html
+    assert 'name="base_revision" type="hidden" value="1"' in html  # sending it again cannot succeed
+    assert client.post(f"/propositions/{proposal.id}/amendements/nouveau", data=data).status_code == 409
+    assert db.session.scalars(db.select(Amendment)).all() == []
+
+
+def test_accepting_a_conflicting_section_amendment_on_the_page_says_why(client, make_proposal, author,
+                                                                       make_member):
+    proposal = make_proposal(body=SECTIONED)
+    amendment = services.propose_amendment(proposal, make_member(), "# Horaires\n\nLe mardi.", section=1)
+    services.edit_proposal(proposal, author, base_revision=1, title=proposal.title, summary="",
+                           body=SECTIONED.replace("lundi", "jeudi"))
+    db.session.commit()
+    sign_in(client, author)
+    response = client.post(f"/amendements/{amendment.id}/accepter", data={"reason": ""}, follow_redirects=True)
+    assert "The section «Horaires» was changed after revision 1" in response.get_data(as_text=True)
+    db.session.refresh(amendment)
+    assert amendment.status == "pending" and proposal.revision_number == 2

@@ -9,12 +9,15 @@ from app.deliberation.services import (
 )
 from app.deliberation.services.amendments import (  # noqa: F401
     AMENDABLE_STATES,
+    SectionConflict,
     accept_amendment,
     amendments_for_vote,
     decline_amendment,
     get_amendment,
     propose_amendment,
     put_amendment_to_vote,
+    section_choices,
+    section_text,
     withdraw_amendment,
 )
 from app.deliberation.services.comments import (  # noqa: F401

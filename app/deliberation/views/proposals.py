@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app import policy
-from app.deliberation import diff, services
+from app.deliberation import diff, sections, services
 from app.deliberation.forms import (
     AmendmentForm,
     CommentForm,
@@ -339,31 +339,71 @@ def revisions(proposal_id: int):
 @bp.route("/propositions/<int:proposal_id>/amendements/nouveau", methods=["GET", "POST"])
 @login_required
 def new_amendment(proposal_id: int):
+    """The amendment form; ``?section=N`` reloads it with the N-th section's text (no JavaScript needed)."""
     proposal = services.load(proposal_id)
     policy.require(member(), "amendments.propose", proposal)
+    choices = services.section_choices(proposal.body)
     if request.method == "GET":
-        form = AmendmentForm(formdata=None, body=proposal.body, base_revision=str(proposal.revision_number))
-        return render_template("deliberation/amendment_form.html", form=form, proposal=proposal)
+        wanted = request.args.get("section", "")
+        text = services.section_text(proposal.body, wanted) if wanted.strip() not in ("", "0") else None
+        bad_choice = wanted.strip() not in ("", "0") and text is None
+        form = AmendmentForm(formdata=None, body=proposal.body if text is None else text,
+                             base_revision=str(proposal.revision_number),
+                             section="" if text is None else str(int(wanted.strip())))
+        if bad_choice:
+            form.section.errors = [_("There is no section %(value)s in the current text; the whole text is shown.",
+                                     value=wanted[:20])]
+        return _amendment_form(proposal, form, choices), 422 if bad_choice else 200
     form = AmendmentForm()
     conflict = None
     if form.validate_on_submit():
         try:
             amendment = services.propose_amendment(
                 proposal, member(), form.body.data, form.rationale.data,
-                base_revision=services.int_or_none(form.base_revision.data))
+                base_revision=services.int_or_none(form.base_revision.data), section=form.section.data)
         except services.StaleEdit as stale:
             db.session.rollback()
             flash(stale.message, "error")
-            conflict = {"revision": stale.current_revision, "body": stale.current_body,
-                        "diff": diff.word_diff(stale.current_body, form.body.data or "")}
-            form.base_revision.data = str(stale.current_revision)
+            conflict = _stale_amendment(proposal, form, stale)
         except InvalidInput as error:
             show_errors(form, error)
         else:
             flash(_("Your amendment is proposed to the authors."), "success")
             return redirect(_page(proposal.id) + f"#amendment-{amendment.id}")
-    return render_template("deliberation/amendment_form.html", form=form, proposal=proposal, conflict=conflict), \
-        409 if conflict else 422
+    return _amendment_form(proposal, form, choices, conflict), 409 if conflict else 422
+
+
+def _amendment_form(proposal, form: AmendmentForm, choices, conflict=None) -> str:
+    if (form.section.data or "").strip() not in ("", "0"):
+        form.body.label.text = _("Proposed text of the section, heading included (Markdown)")
+    return render_template("deliberation/amendment_form.html", form=form, proposal=proposal, choices=choices,
+                           conflict=conflict)
+
+
+def _stale_amendment(proposal, form: AmendmentForm, stale) -> dict:
+    """The conflict shown when the text changed under an amendment form; the member's text is kept.
+
+    A section is found again in the current text by its heading and occurrence; if it is
+    gone, the form stays on the old revision so that sending it again cannot put the
+    member's section text in place of something else.
+    """
+    current = stale.current_body
+    old_position = form.section.data.strip() if form.section.data else ""
+    if old_position not in ("", "0"):
+        base = services.int_or_none(form.base_revision.data)
+        old_body = services.revision(proposal, base).body if base and 1 <= base <= stale.current_revision else ""
+        old_sections, index = sections.parse_sections(old_body), services.int_or_none(old_position) or 0
+        old_section = old_sections[index - 1] if 1 <= index <= len(old_sections) else None
+        found = sections.find(current, old_section.heading, old_section.occurrence) if old_section else None
+        if found is None:
+            flash(_("The section you were amending no longer exists: choose the whole text or another section."),
+                  "error")
+            return {"revision": stale.current_revision, "diff": diff.word_diff(current, current),
+                    "heading": old_section.heading if old_section else old_position}
+        form.section.data = str(found.position)
+        current = found.text(current)
+    form.base_revision.data = str(stale.current_revision)
+    return {"revision": stale.current_revision, "diff": diff.word_diff(current, form.body.data or "")}
 
 
 def _amendment_page(amendment_id: int, **_ignored) -> str:
