@@ -6,3 +6,4 @@ from app.meetings import models as meetings_models  # noqa: F401
 from app.members import models as members_models  # noqa: F401
 from app.notifications import models as notifications_models  # noqa: F401
 from app.votes import models as votes_models  # noqa: F401
+from app.workgroups import models as workgroups_models  # noqa: F401

@@ -294,3 +294,42 @@ def _take_notes(member, target, today):
 @rule("meetings.participate")
 def _participate(member, target, today):
     return None  # Whether the member checked in is the service's check, with its own message.
+
+
+# --- workgroups (thematic groups preparing decisions) ----------------------------------
+
+
+@rule("workgroups.view")
+def _view_workgroups(member, target, today):
+    return None  # Transparency: every member reads every workgroup, its thread, notes and reports.
+
+
+@rule("workgroups.propose")
+def _propose_workgroup(member, target, today):
+    return None  # Any member may start an initiative; it becomes a group once enough members support it.
+
+
+@rule("workgroups.record_decision")
+def _record_workgroup_decision(member, target, today):
+    if is_facilitator(member, today):
+        return None
+    return str(_l("Only the co-managers and the administrator record a level's decision to create a workgroup."))
+
+
+@rule("workgroups.write")
+def _write_in_workgroup(member, target, today):
+    if target is not None and target.is_member(member):
+        return None
+    if target is not None and target.open_membership:
+        return str(_l("Only this workgroup's members may write in it: join it first."))
+    return str(_l("Only this workgroup's members may write in it: ask one of its facilitators to invite you."))
+
+
+@rule("workgroups.manage")
+def _manage_workgroup(member, target, today):
+    if target is not None and target.is_facilitator(member):
+        return None
+    if is_facilitator(member, today):
+        return None
+    return str(_l("Only this workgroup's facilitators, the co-managers and the administrator may do this."))
+

@@ -44,6 +44,7 @@ def init_api(app: Flask) -> None:
     from app.members.api import blp as members_blp
     from app.votes.api import blp as ballots_blp
     from app.votes.api import proxies_blp
+    from app.workgroups.api import blp as workgroups_blp
 
     # Documenting reads the configuration (the maximum page size), hence the app context.
     with app.app_context():
@@ -53,6 +54,7 @@ def init_api(app: Flask) -> None:
         api.register_blueprint(deliberation_blp, url_prefix="/api/v1")
         api.register_blueprint(ballots_blp, url_prefix="/api/v1/ballots")
         api.register_blueprint(proxies_blp, url_prefix="/api/v1/proxies")
+        api.register_blueprint(workgroups_blp, url_prefix="/api/v1/workgroups")
 
     app.before_request(authenticate_api_request)
 

@@ -1,0 +1,1 @@
+"""Thematic workgroups (groupes de travail thématiques): they prepare decisions for a level."""
