@@ -114,6 +114,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.meetings.views import bp as meetings_bp
 
     app.register_blueprint(meetings_bp)
+    from app.meetings.assembly.views import bp as assembly_bp
+
+    app.register_blueprint(assembly_bp)
     from app.workgroups.views import bp as workgroups_bp
 
     app.register_blueprint(workgroups_bp)

@@ -333,3 +333,19 @@ def _manage_workgroup(member, target, today):
         return None
     return str(_l("Only this workgroup's facilitators, the co-managers and the administrator may do this."))
 
+
+# --- general assembly (legal profile, convocation, holding, PV) ------------------------
+
+
+@rule("assembly.profile")
+def _edit_legal_profile(member, target, today):
+    if is_administrator(member, today):
+        return None
+    return str(_l("Only the administrator (responsable administration-gestion) may edit the legal profile."))
+
+
+@rule("assembly.manage")
+def _manage_assembly(member, target, today):
+    if is_facilitator(member, today):
+        return None
+    return str(_l("Only the co-managers and the administrator may prepare, convene and hold a general assembly."))

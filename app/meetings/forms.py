@@ -27,7 +27,9 @@ class ActionForm(FlaskForm):
 
 
 class MeetingForm(FlaskForm):
-    kind = SelectField(_l("Kind of meeting"), choices=lambda: [(k, v) for k, v in KIND_LABELS.items()])
+    # A general assembly is planned from its own page, with its legal side.
+    kind = SelectField(_l("Kind of meeting"),
+                       choices=lambda: [(k, v) for k, v in KIND_LABELS.items() if k != "general_assembly"])
     level = SelectField(_l("Level (workgroups: the level prepared for)"), validate_choice=False)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     starts_at = DateTimeLocalField(_l("Starts at (local time)"), validators=[InputRequired()])

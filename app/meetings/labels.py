@@ -8,6 +8,7 @@ KIND_LABELS = {
     "seminar": _l("Seminar"),
     "co_management": _l("Co-management meeting"),
     "workgroup": _l("Workgroup meeting"),
+    "general_assembly": _l("General assembly"),
 }
 SESSION_LABELS = {
     "planned": _l("Planned"),

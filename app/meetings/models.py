@@ -34,6 +34,7 @@ class MeetingKind(enum.StrEnum):
     SEMINAR = "seminar"
     CO_MANAGEMENT = "co_management"
     WORKGROUP = "workgroup"
+    GENERAL_ASSEMBLY = "general_assembly"
 
 
 class SessionState(enum.StrEnum):

@@ -150,7 +150,8 @@ def state_label(state: str) -> str:
     }[state]
 
 
-def open_ballot(ballot: Ballot, *, by: Member | None = None, now: datetime | None = None) -> Ballot:
+def open_ballot(ballot: Ballot, *, by: Member | None = None, now: datetime | None = None,
+                electorate: list[Member] | None = None) -> Ballot:
     """Open the ballot and snapshot its electorate: who may vote is fixed from now on."""
     now = now or utcnow()
     ballot = get_ballot(ballot.id, lock=True)
@@ -158,7 +159,8 @@ def open_ballot(ballot: Ballot, *, by: Member | None = None, now: datetime | Non
     if ballot.closes_at is not None and ballot.closes_at <= now:
         raise Conflict(_("The closing date has already passed."))
     day = now.astimezone(local_zone()).date()
-    electors = governance.electorate_on(ballot.level, day)
+    # A general assembly passes its own: the associates on the convocation date.
+    electors = electorate if electorate is not None else governance.electorate_on(ballot.level, day)
     if not electors:
         raise Conflict(_("Nobody may vote at this level on that date: the electorate is empty."))
     db.session.add_all(ElectorateEntry(ballot_id=ballot.id, member_id=m.id) for m in electors)
@@ -225,6 +227,7 @@ def cast_vote(
     *,
     on_behalf_of: Member | None = None,
     now: datetime | None = None,
+    blank_proxy: bool = False,
 ) -> Receipt:
     """Record one vote, for the member or, as proxy holder, for `on_behalf_of`.
 
@@ -245,7 +248,8 @@ def cast_vote(
         raise Forbidden(_("%(name)s is not in this ballot's electorate.", name=elector.full_name))
     proxy = proxy_given_by(ballot.context, elector)
     if on_behalf_of is not None:
-        if proxy is None or proxy.holder_id != member.id:
+        # blank_proxy: the chair records a proxy given without a holder's name (model statutes).
+        if proxy is None or proxy.holder_id != (None if blank_proxy else member.id):
             raise Forbidden(_("%(name)s has not given you a proxy for this sitting.", name=elector.full_name))
     elif proxy is not None:
         raise Forbidden(_("You gave a proxy for this sitting: your vote is cast by its holder."))

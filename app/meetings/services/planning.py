@@ -47,16 +47,22 @@ MAX_DURATION = timedelta(days=3)
 KIND_LEVEL = {
     MeetingKind.SEMINAR: LevelCode.SEMINAR,
     MeetingKind.CO_MANAGEMENT: LevelCode.CO_MANAGEMENT,
+    MeetingKind.GENERAL_ASSEMBLY: LevelCode.GENERAL_ASSEMBLY,
 }
 FACILITATORS_MAX = 10
 
 
-def _kind(value, errors: dict) -> MeetingKind | None:
+def _kind(value, errors: dict, *, assembly: bool = False) -> MeetingKind | None:
     try:
-        return MeetingKind(value)
+        kind = MeetingKind(value)
     except ValueError:
-        errors["kind"] = [_("Seminar, co-management meeting or workgroup meeting.")]
+        kind = None
+    if kind is MeetingKind.GENERAL_ASSEMBLY and not assembly:
+        errors["kind"] = [_("General assemblies have their own page.")]
         return None
+    if kind is None:
+        errors["kind"] = [_("Seminar, co-management meeting or workgroup meeting.")]
+    return kind
 
 
 def _level(kind: MeetingKind | None, level_code, errors: dict) -> Level | None:
@@ -124,10 +130,11 @@ def _speaker_seconds(value, errors: dict) -> int:
 
 def create_meeting(*, kind, title: str, starts_at: datetime, ends_at: datetime, place: str = "",
                    remote_link: str = "", facilitator_ids=(), secretary_id=None, level_code=None,
-                   speaker_seconds: int | None = None, created_by: Member, calendar_slot: str | None = None) -> Meeting:
+                   speaker_seconds: int | None = None, created_by: Member, calendar_slot: str | None = None,
+                   assembly: bool = False) -> Meeting:
     policy.require(created_by, "meetings.manage")
     errors: dict[str, list[str]] = {}
-    kind = _kind(kind, errors)
+    kind = _kind(kind, errors, assembly=assembly)  # an assembly is planned with its legal side
     level = _level(kind, level_code, errors)
     title = clean(title, "title", errors, maximum=TITLE_MAX, required=True)
     place = clean(place, "place", errors, maximum=PLACE_MAX)
