@@ -67,3 +67,17 @@ _configure_sqlite()
 def enum_check(column: str, enum_cls) -> str:
     """SQL for a CHECK constraint keeping a string column within an enum's values."""
     return f"{column} IN ({', '.join(repr(item.value) for item in enum_cls)})"
+
+
+def association_table(name: str, left: tuple[str, str], right: tuple[str, str]):
+    """A many-to-many table: two foreign keys forming the primary key, both deleted in cascade.
+
+    `left` and `right` are (column name, "table.column" referred to).
+    """
+    from sqlalchemy import Column, ForeignKey, Table
+
+    return Table(
+        name,
+        db.metadata,
+        *(Column(column, ForeignKey(target, ondelete="CASCADE"), primary_key=True) for column, target in (left, right)),
+    )

@@ -13,19 +13,17 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    Column,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db, enum_check
+from app.extensions import association_table, db, enum_check
 from app.governance.models import Level, Matter
 from app.members.models import Member, Theme
 from app.timeutil import UTCDateTime, utcnow
@@ -82,18 +80,10 @@ class FollowUpStatus(enum.StrEnum):
 
 
 
-proposal_coauthors = Table(
-    "proposal_coauthors",
-    db.metadata,
-    Column("proposal_id", ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True),
-    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+proposal_coauthors = association_table(
+    "proposal_coauthors", ("proposal_id", "proposals.id"), ("member_id", "members.id")
 )
-proposal_themes = Table(
-    "proposal_themes",
-    db.metadata,
-    Column("proposal_id", ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
-)
+proposal_themes = association_table("proposal_themes", ("proposal_id", "proposals.id"), ("theme_id", "themes.id"))
 
 
 class Proposal(db.Model):

@@ -14,17 +14,15 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Column,
     ForeignKey,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db, enum_check
+from app.extensions import association_table, db, enum_check
 from app.governance.models import Level
 from app.members.models import Member
 from app.timeutil import UTCDateTime, utcnow
@@ -88,11 +86,8 @@ def _secret() -> str:
     return secrets.token_hex(16)
 
 
-meeting_facilitators = Table(
-    "meeting_facilitators",
-    db.metadata,
-    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
-    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+meeting_facilitators = association_table(
+    "meeting_facilitators", ("meeting_id", "meetings.id"), ("member_id", "members.id")
 )
 
 

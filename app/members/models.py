@@ -6,10 +6,10 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db, enum_check
+from app.extensions import association_table, db, enum_check
 from app.timeutil import UTCDateTime, utcnow
 
 
@@ -37,18 +37,8 @@ class RoleKind(enum.StrEnum):
 
 
 
-member_skills = Table(
-    "member_skills",
-    db.metadata,
-    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
-    Column("skill_id", ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True),
-)
-member_themes = Table(
-    "member_themes",
-    db.metadata,
-    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
-)
+member_skills = association_table("member_skills", ("member_id", "members.id"), ("skill_id", "skills.id"))
+member_themes = association_table("member_themes", ("member_id", "members.id"), ("theme_id", "themes.id"))
 
 
 class Skill(db.Model):

@@ -12,19 +12,17 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Column,
     Date,
     ForeignKey,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.deliberation.models import Proposal
-from app.extensions import db, enum_check
+from app.extensions import association_table, db, enum_check
 from app.governance.models import Level
 from app.members.models import Member, Skill, Theme
 from app.timeutil import UTCDateTime, utcnow
@@ -60,23 +58,10 @@ class HoldingKind(enum.StrEnum):
     DRAFTED = "drafted"  # a proposal the group drafted from scratch
 
 
-workgroup_themes = Table(
-    "workgroup_themes",
-    db.metadata,
-    Column("workgroup_id", ForeignKey("workgroups.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
-)
-workgroup_skills = Table(
-    "workgroup_skills",
-    db.metadata,
-    Column("workgroup_id", ForeignKey("workgroups.id", ondelete="CASCADE"), primary_key=True),
-    Column("skill_id", ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True),
-)
-workgroup_meeting_attendees = Table(
-    "workgroup_meeting_attendees",
-    db.metadata,
-    Column("meeting_id", ForeignKey("workgroup_meetings.id", ondelete="CASCADE"), primary_key=True),
-    Column("member_id", ForeignKey("members.id", ondelete="CASCADE"), primary_key=True),
+workgroup_themes = association_table("workgroup_themes", ("workgroup_id", "workgroups.id"), ("theme_id", "themes.id"))
+workgroup_skills = association_table("workgroup_skills", ("workgroup_id", "workgroups.id"), ("skill_id", "skills.id"))
+workgroup_meeting_attendees = association_table(
+    "workgroup_meeting_attendees", ("meeting_id", "workgroup_meetings.id"), ("member_id", "members.id")
 )
 
 
