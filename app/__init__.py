@@ -30,6 +30,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_error_handlers(app)
+    from app.security import init_security_headers
+
+    init_security_headers(app)
     _register_template_helpers(app)
 
     from app import cli

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -69,15 +71,17 @@ def test_docs_page_loads_only_local_assets_that_exist(anonymous):
 
     # No URL to another host anywhere in the page (scheme-relative ones included).
     assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", html, re.IGNORECASE), html
-    assert '"validatorUrl": null' in html  # Swagger UI would otherwise call validator.swagger.io
+    config = json.loads(unescape(re.search(r'data-config="([^"]*)"', html).group(1)))
+    assert config["validatorUrl"] is None  # Swagger UI would otherwise call validator.swagger.io
 
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
-    assert len(assets) == 3, assets
+    assert len(assets) == 4, assets
     for asset in assets:
-        assert not urlsplit(asset).netloc and asset.startswith("/static/vendor/swagger-ui/"), asset
+        assert not urlsplit(asset).netloc, asset
+        assert asset.startswith("/static/vendor/swagger-ui/") or asset == "/static/js/swagger-init.js", asset
         served = anonymous.get(asset)
         assert served.status_code == 200, asset
-        assert len(served.get_data()) > 1000
+        assert len(served.get_data()) > 400
         served.close()
     assert "/api/v1/openapi.json" in html
 
