@@ -8,6 +8,7 @@ Nothing here waits for a duration: every wait is for something to appear on a pa
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -85,6 +86,8 @@ def _signed_in(browser, site, member, **context_options):
 
 
 def test_facilitator_opens_a_ballot_phones_vote_projector_follows_live(site, browser):
+    from playwright.sync_api import expect
+
     ARTIFACTS.mkdir(exist_ok=True)
     meeting_id, token, boss, voters = _seminar(site)
 
@@ -137,12 +140,11 @@ def test_facilitator_opens_a_ballot_phones_vote_projector_follows_live(site, bro
         phone.check(f".vote-form input[name=choice][value={choice}]")
         phone.click(".vote-form button[type=submit]")
         # A secret ballot's receipt is known to this phone only: it stays shown after the live refresh.
-        phone.wait_for_function(
-            "[...document.querySelectorAll('.phone-ballot code.receipt')]"
-            ".some(el => /^[A-Z2-7]{5}-[A-Z2-7]{5}-[A-Z2-7]{5}$/.test(el.textContent.trim()))", timeout=WAIT_MS)
+        phone.locator(".phone-ballot code.receipt").filter(
+            has_text=re.compile(r"^\s*[A-Z2-7]{5}-[A-Z2-7]{5}-[A-Z2-7]{5}\s*$")).first.wait_for(timeout=WAIT_MS)
 
-    projector.wait_for_function("document.querySelector('[data-voted]').textContent.trim() === '3'",
-                                timeout=WAIT_MS)
+    # Locators, not wait_for_function: the pages' CSP forbids the eval that the latter needs.
+    expect(projector.locator("[data-voted]")).to_have_text(re.compile(r"^\s*3\s*$"), timeout=WAIT_MS)
     assert projector.evaluate("document.querySelector('.pj-result') === null")  # hidden until closed
     projector.screenshot(path=str(ARTIFACTS / "projector-turnout.png"))
     phones[0].screenshot(path=str(ARTIFACTS / "phone-voted.png"), full_page=True)
