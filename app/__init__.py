@@ -108,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
 
     app.register_blueprint(health_bp)
+    # Browsers ask for /favicon.ico whatever the page says; answer with the page's icon.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("img/facettes.svg"))
     csrf.exempt(health_bp)
     from app.deliberation.views import bp as deliberation_bp
     from app.notifications.views import bp as notifications_bp

@@ -18,3 +18,9 @@ def test_healthz_says_which_part_is_down(app, client):
     assert body["database"] == "ok" and body["redis"].startswith("down") and body["status"] == "degraded"
     assert "127.0.0.1" not in str(body)  # no address or secret in the answer
     assert db.session.is_active
+
+
+def test_the_browsers_icon_request_is_answered(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    response.close()
