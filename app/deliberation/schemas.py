@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.api.schemas import IdLabelSchema, MemberRefSchema
 from app.deliberation.models import AmendmentStatus, FollowUpStatus, Opinion, Outcome, ProposalState, Stance
 
 STATES = [state.value for state in ProposalState]
@@ -20,14 +21,8 @@ class RefSchema(ma.Schema):
     code = fields.String()
 
 
-class ThemeSchema(ma.Schema):
-    id = fields.Integer()
-    label = fields.String()
 
 
-class MemberRefSchema(ma.Schema):
-    id = fields.Integer()
-    full_name = fields.String()
 
 
 class ProposalSchema(ma.Schema):
@@ -42,7 +37,7 @@ class ProposalSchema(ma.Schema):
     matter = fields.Nested(RefSchema)
     created_by = fields.Nested(MemberRefSchema)
     coauthors = fields.List(fields.Nested(MemberRefSchema))
-    themes = fields.List(fields.Nested(ThemeSchema))
+    themes = fields.List(fields.Nested(IdLabelSchema))
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     opened_at = fields.DateTime(allow_none=True)

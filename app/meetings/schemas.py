@@ -5,16 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.api.schemas import MemberRefSchema, enum_values
 from app.meetings.models import CheckinMode, ItemKind, MeetingKind, Reply, SessionState, Stance
-
-
-def _values(enum_cls) -> list[str]:
-    return [item.value for item in enum_cls]
-
-
-class PersonSchema(ma.Schema):
-    id = fields.Integer()
-    full_name = fields.String()
 
 
 class DocumentSchema(ma.Schema):
@@ -25,7 +17,7 @@ class DocumentSchema(ma.Schema):
 class ItemSchema(ma.Schema):
     id = fields.Integer()
     position = fields.Integer()
-    kind = fields.String(metadata={"enum": _values(ItemKind)})
+    kind = fields.String(metadata={"enum": enum_values(ItemKind)})
     title = fields.String()
     description = fields.String()
     proposal_id = fields.Integer(allow_none=True)
@@ -40,16 +32,16 @@ class ItemSchema(ma.Schema):
 
 class MeetingSchema(ma.Schema):
     id = fields.Integer()
-    kind = fields.String(metadata={"enum": _values(MeetingKind)})
+    kind = fields.String(metadata={"enum": enum_values(MeetingKind)})
     level = fields.Function(lambda m: m.level.code)
     title = fields.String()
     starts_at = fields.DateTime(metadata={"description": "UTC."})
     ends_at = fields.DateTime(metadata={"description": "UTC."})
     place = fields.String()
     remote_link = fields.String()
-    session_state = fields.String(metadata={"enum": _values(SessionState)})
-    facilitators = fields.List(fields.Nested(PersonSchema))
-    secretary = fields.Nested(PersonSchema, allow_none=True)
+    session_state = fields.String(metadata={"enum": enum_values(SessionState)})
+    facilitators = fields.List(fields.Nested(MemberRefSchema))
+    secretary = fields.Nested(MemberRefSchema, allow_none=True)
     convened_at = fields.DateTime(allow_none=True)
 
 
@@ -58,17 +50,17 @@ class MeetingDetailSchema(MeetingSchema):
 
 
 class ReplySchema(ma.Schema):
-    reply = fields.String(required=True, validate=validate.OneOf(_values(Reply)))
+    reply = fields.String(required=True, validate=validate.OneOf(enum_values(Reply)))
 
 
 class CheckinSchema(ma.Schema):
     code = fields.String(required=True, validate=validate.Length(max=32),
                          metadata={"description": "The code shown on the projector (dashes and case ignored)."})
-    mode = fields.String(load_default="on_site", validate=validate.OneOf(_values(CheckinMode)))
+    mode = fields.String(load_default="on_site", validate=validate.OneOf(enum_values(CheckinMode)))
 
 
 class HandSchema(ma.Schema):
-    stance = fields.String(required=True, validate=validate.OneOf(_values(Stance)))
+    stance = fields.String(required=True, validate=validate.OneOf(enum_values(Stance)))
 
 
 class AttendanceSchema(ma.Schema):

@@ -12,14 +12,13 @@ from fractions import Fraction
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.api.schemas import enum_values as _values
 from app.governance.models import LevelCode, MajorityBase, Method, Secrecy
 from app.votes.models import BallotState, SubjectKind, Visibility
 
 FRACTION_RE = re.compile(r"^([1-9][0-9]{0,5})/([1-9][0-9]{0,5})$")
 
 
-def _values(enum_cls) -> list[str]:
-    return [item.value for item in enum_cls]
 
 
 class FractionField(fields.Field):

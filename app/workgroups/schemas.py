@@ -5,27 +5,16 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.api.schemas import IdLabelSchema, MemberRefSchema, enum_values
 from app.workgroups.models import Recommendation, WorkgroupRole, WorkgroupStatus
 
 
-def _values(enum_cls) -> list[str]:
-    return [item.value for item in enum_cls]
-
-
-class WorkgroupPersonSchema(ma.Schema):
-    id = fields.Integer()
-    full_name = fields.String()
-
-
 class WorkgroupMembershipSchema(ma.Schema):
-    member = fields.Nested(WorkgroupPersonSchema)
-    role = fields.String(metadata={"enum": _values(WorkgroupRole)})
+    member = fields.Nested(MemberRefSchema)
+    role = fields.String(metadata={"enum": enum_values(WorkgroupRole)})
     joined_at = fields.DateTime()
 
 
-class WorkgroupLabelSchema(ma.Schema):
-    id = fields.Integer()
-    label = fields.String()
 
 
 class WorkgroupMandateSchema(ma.Schema):
@@ -38,14 +27,14 @@ class WorkgroupMandateSchema(ma.Schema):
 class WorkgroupSchema(ma.Schema):
     id = fields.Integer()
     name = fields.String()
-    status = fields.String(metadata={"enum": _values(WorkgroupStatus)})
+    status = fields.String(metadata={"enum": enum_values(WorkgroupStatus)})
     origin = fields.String(metadata={"enum": ["decision", "initiative"]})
     origin_level_id = fields.Integer(allow_none=True)
     origin_reference = fields.String()
     open_membership = fields.Boolean()
     mandate = fields.Method("_mandate", metadata={"type": "object"})
-    themes = fields.List(fields.Nested(WorkgroupLabelSchema))
-    skills = fields.List(fields.Nested(WorkgroupLabelSchema))
+    themes = fields.List(fields.Nested(IdLabelSchema))
+    skills = fields.List(fields.Nested(IdLabelSchema))
     memberships = fields.List(fields.Nested(WorkgroupMembershipSchema))
     notes_revision = fields.Integer()
     created_at = fields.DateTime()
@@ -74,12 +63,12 @@ class CreateWorkgroupSchema(ma.Schema):
 
 class WorkgroupInviteSchema(ma.Schema):
     member_id = fields.Integer(required=True)
-    role = fields.String(load_default="member", validate=validate.OneOf(_values(WorkgroupRole)))
+    role = fields.String(load_default="member", validate=validate.OneOf(enum_values(WorkgroupRole)))
 
 
 class WorkgroupMessageSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
-    author = fields.Nested(WorkgroupPersonSchema, dump_only=True)
+    author = fields.Nested(MemberRefSchema, dump_only=True)
     body = fields.String(required=True)
     body_html = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
@@ -99,7 +88,7 @@ class WorkgroupMeetingSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
     held_on = fields.Date(required=True)
     attendee_ids = fields.List(fields.Integer(), load_only=True, required=True)
-    attendees = fields.List(fields.Nested(WorkgroupPersonSchema), dump_only=True)
+    attendees = fields.List(fields.Nested(MemberRefSchema), dump_only=True)
     notes = fields.String(load_default="")
 
 
@@ -107,11 +96,11 @@ class WorkgroupReportSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
     workgroup_id = fields.Integer(dump_only=True)
     proposal_id = fields.Integer(allow_none=True, load_default=None)
-    recommendation = fields.String(required=True, metadata={"enum": _values(Recommendation)})
+    recommendation = fields.String(required=True, metadata={"enum": enum_values(Recommendation)})
     body = fields.String(required=True)
     body_html = fields.String(dump_only=True)
     to_level_id = fields.Integer(allow_none=True, load_default=None)
-    author = fields.Nested(WorkgroupPersonSchema, dump_only=True)
+    author = fields.Nested(MemberRefSchema, dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
