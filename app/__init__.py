@@ -51,13 +51,46 @@ def _import_socket_handlers() -> None:
     from app.workgroups import events as workgroups_events  # noqa: F401
 
 
+class ProductionSettingsError(RuntimeError):
+    """A production server would start on a missing setting or a service it cannot reach."""
+
+
 def check_production_settings(app: Flask, config_name: str) -> None:
-    """Refuse to start a production server on development defaults, naming the setting."""
+    """Refuse to start a production server on development defaults or unreachable services, naming the setting.
+
+    Checked at start-up rather than on the first request: a worker that cannot reach its
+    database or its message queue would otherwise serve errors, or lose live events silently.
+    """
     if config_name != "production":
         return
-    missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+    missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
     if missing:
-        raise RuntimeError(f"Production needs these settings in the environment: {', '.join(missing)}")
+        raise ProductionSettingsError(f"Production needs these settings in the environment: {', '.join(missing)}")
+    # The URLs may hold passwords: the messages name the setting and the error's type only.
+    database_error = _database_unreachable(app.config["SQLALCHEMY_DATABASE_URI"])
+    if database_error:
+        raise ProductionSettingsError(f"DATABASE_URL: the database cannot be reached ({database_error})")
+    from app.health import redis_error
+
+    redis_problem = redis_error(app.config["REDIS_URL"], timeout=5)
+    if redis_problem:
+        raise ProductionSettingsError(f"REDIS_URL: Redis cannot be reached ({redis_problem})")
+
+
+def _database_unreachable(url: str) -> str | None:
+    from sqlalchemy import create_engine, text
+
+    try:
+        connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
+        engine = create_engine(url, connect_args=connect_args)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+    except Exception as error:  # noqa: BLE001 — any failure means unreachable; the type is the message
+        return type(error).__name__
+    return None
 
 
 def _init_extensions(app: Flask) -> None:
@@ -75,7 +108,12 @@ def _init_extensions(app: Flask) -> None:
 
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config["RATELIMIT_HEADERS_ENABLED"] = True
+    # Flask-Limiter sets up its storage only when enabled at init: set it up always, then
+    # apply the setting, so that a test (or an operator) can switch limits on later.
+    enabled = app.config["RATELIMIT_ENABLED"]
+    app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
+    limiter.enabled = app.config["RATELIMIT_ENABLED"] = enabled
 
     socketio.init_app(
         app,

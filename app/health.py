@@ -19,17 +19,20 @@ def check_database() -> str | None:
     return None
 
 
-def check_redis() -> str | None:
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return None
+def redis_error(url: str, timeout: float = 1.0) -> str | None:
+    """None when Redis answers a PING at this URL, else the error's type (never the URL: it may hold a password)."""
     from redis import Redis
 
     try:
-        Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
-    except Exception as error:  # noqa: BLE001
+        Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout).ping()
+    except Exception as error:  # noqa: BLE001 — any failure means "down"; the type is the message
         return type(error).__name__
     return None
+
+
+def check_redis() -> str | None:
+    url = current_app.config.get("REDIS_URL")
+    return redis_error(url) if url else None
 
 
 @bp.route("/healthz")

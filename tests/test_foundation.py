@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from flask_babel import format_datetime
 
-from app import create_app
+import config
+from app import ProductionSettingsError, create_app
+from app.extensions import limiter, socketio
 from tests.conftest import sign_in
 
 
@@ -43,16 +45,63 @@ def test_session_cookie_is_httponly_and_samesite(client, make_member):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_production_cookies_are_secure_and_settings_are_required(monkeypatch):
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    with pytest.raises(RuntimeError, match="SECRET_KEY, DATABASE_URL"):
+@pytest.fixture(autouse=True)
+def _keep_shared_extensions():
+    # Socket.IO and the rate limiter are module-level objects that keep the last app's server
+    # and storage: a production app built here must not leave Redis behind for later tests.
+    kept = {extension: dict(vars(extension)) for extension in (socketio, limiter)}
+    yield
+    for extension, state in kept.items():
+        vars(extension).clear()
+        vars(extension).update(state)
+
+
+def _production_environment(monkeypatch, tmp_path, **values):
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = {"SECRET_KEY": "x" * 32, "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite'}",
+                "REDIS_URL": "redis://127.0.0.1:6379/15"} | values
+    for name, value in settings.items():
+        if value is not None:
+            monkeypatch.setenv(name, value)
+    # config.py reads the environment when imported: the classes are rebuilt for each case.
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", settings["SECRET_KEY"] or "dev-only-not-secret")
+    monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI",
+                        config.normalise_database_url(settings["DATABASE_URL"] or "sqlite://"))
+    monkeypatch.setattr(config.ProductionConfig, "REDIS_URL", settings["REDIS_URL"])
+
+
+def test_production_cookies_are_secure_and_settings_are_required(monkeypatch, tmp_path):
+    _production_environment(monkeypatch, tmp_path, SECRET_KEY=None, DATABASE_URL=None, REDIS_URL=None)
+    with pytest.raises(ProductionSettingsError, match="SECRET_KEY, DATABASE_URL, REDIS_URL"):
         create_app("production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 32)
-    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    _production_environment(monkeypatch, tmp_path)
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SOCKETIO_ASYNC_MODE"] == "gevent"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_without_a_setting_and_names_it(monkeypatch, tmp_path, missing):
+    _production_environment(monkeypatch, tmp_path, **{missing: None})
+    with pytest.raises(ProductionSettingsError, match=rf"settings in the environment: {missing}$"):
+        create_app("production")
+
+
+def test_production_refuses_to_start_when_the_database_is_unreachable(monkeypatch, tmp_path):
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    url = "postgresql://facettes:secret-password@127.0.0.1:9/facettes"
+    _production_environment(monkeypatch, tmp_path, DATABASE_URL=url)
+    with pytest.raises(ProductionSettingsError, match=r"^DATABASE_URL: the database cannot be reached") as error:
+        create_app("production")
+    assert "secret-password" not in str(error.value)
+
+
+def test_production_refuses_to_start_when_redis_is_unreachable(monkeypatch, tmp_path):
+    _production_environment(monkeypatch, tmp_path, REDIS_URL="redis://:secret-password@127.0.0.1:9/0")
+    with pytest.raises(ProductionSettingsError, match=r"^REDIS_URL: Redis cannot be reached") as error:
+        create_app("production")
+    assert "secret-password" not in str(error.value)
 
 
 def test_forms_without_csrf_token_are_refused(app, client, make_member):
