@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/facettes_test
 
 
-.PHONY: install browser translations catalog run test test-sqlite test-postgres lint
+.PHONY: install browser translations catalog run test test-sqlite test-postgres lint bench
 
 install: $(VENV)/.installed
 
@@ -46,3 +46,7 @@ lint: install
 catalog: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
 	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+# Every benchmark on loopback (PostgreSQL and Redis for the two-worker run), one JSON each in bench/results/.
+bench: translations
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)

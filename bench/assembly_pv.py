@@ -5,7 +5,7 @@ docs/performance.md ("Minutes of the general assembly"). The assembly is held th
 services on a throwaway SQLite database (that part is not timed); then the PV's blocks are
 built once and each format rendered, median of several runs.
 
-    .venv/bin/python bench/assembly_pv.py [--associates 300] [--resolutions 40] [--runs 5]
+    .venv/bin/python bench/assembly_pv.py [--associates 300] [--resolutions 40] [--runs 5] [--json out.json]
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from common import write_json  # noqa: E402
 
 from scripts.assembly_example import build_assembly, make_app  # noqa: E402
 
@@ -37,6 +40,7 @@ def main() -> None:
     parser.add_argument("--associates", type=int, default=300)
     parser.add_argument("--resolutions", type=int, default=40)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     from app.meetings.assembly import minutes
 
@@ -67,6 +71,14 @@ def main() -> None:
     print(f"  PDF (WeasyPrint)         {pdf * 1000:8.0f} ms  {len(pdf_data) // 1024} KiB, {pages} pages")
     print(f"  ODT (odfpy)              {odt * 1000:8.0f} ms  {len(odt_data) // 1024} KiB")
     print(f"  DOCX (python-docx)       {docx * 1000:8.0f} ms  {len(docx_data) // 1024} KiB")
+    write_json(args.json, {
+        "parameters": {"associates": args.associates, "resolutions": args.resolutions, "runs": args.runs},
+        "electorate": electorate, "setup_s": round(setup, 1),
+        "median_ms": {"blocks": round(build * 1000), "pdf": round(pdf * 1000), "odt": round(odt * 1000),
+                      "docx": round(docx * 1000)},
+        "output": {"pdf_kib": len(pdf_data) // 1024, "pdf_pages": pages, "odt_kib": len(odt_data) // 1024,
+                   "docx_kib": len(docx_data) // 1024},
+    })
 
 
 if __name__ == "__main__":

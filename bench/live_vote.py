@@ -1,34 +1,43 @@
-"""A live vote: 500 members with real Socket.IO clients cast their vote within 10 seconds.
+"""A live vote: N members (1,000 by default) with real Socket.IO clients vote within 10 seconds.
 
-Not a test: run it by hand (see bench/README.md) and copy the figures into
-docs/performance.md ("Live vote").
+Not a test: run it by hand (see bench/README.md), or through bench/run_all.py.
 
-1. A fresh SQLite database is built by the migrations in a temporary folder; 500 members
-   (ES, so all in a seminar's electorate) and one open seminar ballot (for / against,
-   tally visible live) are created.
-2. The server starts in a subprocess on loopback (gevent, as in production; or Werkzeug
-   threads with --mode threading).
-3. 500 python-socketio clients (greenlets of this process) connect over WebSocket with a
-   signed-in session and join ballot:<id>. Sessions are issued by the server's own session
-   interface, as if each member had signed in earlier: 500 Argon2 verifications (0.4 s
-   each on the reference machine) would come before the measured phase and measure
-   nothing about voting.
+1. A fresh database (SQLite in a temporary folder, or the PostgreSQL database given by
+   --database-url, dropped and created again) is built by the migrations; N members (ES,
+   so all in a seminar's electorate) and one open seminar ballot (for / against, secret,
+   tally visible live) are created through the services.
+2. The server starts in a subprocess on loopback: gevent, as in production (or Werkzeug
+   threads with --mode threading). With --workers 2, two gevent processes share the
+   database and Redis (REDIS_URL, a channel of their own), and the clients are spread
+   over both.
+3. N python-socketio clients connect over WebSocket with a signed-in session and join
+   ballot:<id>. They run as greenlets of --client-processes separate processes (2 by
+   default), so that one Python process decoding every broadcast for 1,000 sockets is not
+   what is measured. Sessions are issued by the server's own session interface, as if each
+   member had signed in earlier: N Argon2 verifications would come before the measured
+   phase and measure nothing about voting.
 4. Each client sends its `vote` event at a random moment within the window (10 s) and
    waits for the acknowledgement, which the server sends only after the commit.
-5. Measured: acknowledgements received and votes stored (counted in the database
-   afterwards), the time from sending a vote to its acknowledgement (median, 95th
-   percentile, max), the `ballot_update` broadcasts each client received (coalesced), and
-   the time from the last vote sent until every client holds the final tally.
+5. The same scenario then runs against bench/bare_server.py (same async mode, same events
+   and coalescing, no database): the ratio Facettes / bare is printed for the 95th
+   percentile and for the convergence time.
 
-    .venv/bin/python bench/live_vote.py [--voters 500] [--window 10] [--mode gevent|threading]
+Measured for each server: acknowledgements received and votes stored (counted in the
+database afterwards), vote → acknowledgement (median, p95, p99, max), the `ballot_update`
+broadcasts each client received, the time from the last vote sent until every client holds
+the final tally, each server process's peak RSS (VmHWM) and CPU during the voting phase,
+and the CPU of each client process (mean and busiest second).
+
+    .venv/bin/python bench/live_vote.py [--voters 1000] [--window 10] [--workers 1|2]
+        [--database-url postgresql+psycopg://...] [--client-processes 2] [--no-bare] [--json out.json]
 """
 
 from __future__ import annotations
 
 import sys
 
-if __name__ == "__main__" and "--serve" not in sys.argv:
-    # The clients are greenlets: 500 sockets without 1,500 threads. Patch before anything imports socket.
+if "--client-role" in sys.argv or ("--serve" in sys.argv and "threading" not in sys.argv):
+    # Clients and the production-like server are greenlets: patch before anything imports socket.
     from gevent import monkey
 
     monkey.patch_all()
@@ -36,47 +45,60 @@ if __name__ == "__main__" and "--serve" not in sys.argv:
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import random  # noqa: E402
 import secrets  # noqa: E402
-import socket  # noqa: E402
+import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from datetime import date  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
+sys.path.insert(0, HERE)
+
+from common import (  # noqa: E402
+    backend,
+    cpu_seconds,
+    drop_database,
+    free_port,
+    memory_kib,
+    percentile,
+    prepare_database,
+    runqueue_wait_seconds,
+    wait_for_port,
+    write_json,
+)
+
+CHOICES = ["for", "for", "against", "abstain", "blank"]
 
 
-def make_app(database_url: str, secret_key: str, mode: str):
-    os.environ.setdefault("FACETTES_INSTANCE_DIR", os.path.dirname(database_url.removeprefix("sqlite:///")))
+def make_app(database_url: str, secret_key: str, mode: str, redis_url: str | None = None, channel: str | None = None):
     from app import create_app
 
-    return create_app("development", SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY=secret_key, DEBUG=False,
-                      RATELIMIT_ENABLED=False, SOCKETIO_ASYNC_MODE=mode)
+    overrides = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key, "DEBUG": False,
+                 "RATELIMIT_ENABLED": False, "SOCKETIO_ASYNC_MODE": mode, "REDIS_URL": redis_url}
+    if channel:
+        overrides["SOCKETIO_CHANNEL"] = channel
+    return create_app("development", **overrides)
 
 
-# --- the server (subprocess) ------------------------------------------------------------------
+# --- the Facettes server (subprocess) -------------------------------------------------------------
 
 
 def serve(args) -> None:
-    if args.mode == "gevent":
-        from gevent import monkey
-
-        monkey.patch_all()
     import logging
 
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = make_app(args.database, args.secret, args.mode)
+    app = make_app(args.database, args.secret, args.mode, args.redis or None, args.channel or None)
     logging.getLogger().setLevel(logging.WARNING)
     from app.extensions import socketio
 
     socketio.run(app, host="127.0.0.1", port=args.port, log_output=False, allow_unsafe_werkzeug=True)
 
 
-# --- preparation (this process, before the server starts) ---------------------------------------
+# --- preparation (this process, before the servers start) -----------------------------------------
 
 
 def prepare(database_url: str, secret_key: str, voters: int) -> tuple[int, list[str]]:
@@ -112,19 +134,21 @@ def prepare(database_url: str, secret_key: str, voters: int) -> tuple[int, list[
 
 
 def count_stored(database_url: str, ballot_id: int) -> tuple[int, int]:
-    import sqlite3
+    import sqlalchemy as sa
 
-    connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+    engine = sa.create_engine(database_url)
     try:
-        votes = connection.execute("SELECT count(*) FROM ballot_votes WHERE ballot_id = ?", (ballot_id,)).fetchone()[0]
-        voted = connection.execute("SELECT count(*) FROM ballot_participations WHERE ballot_id = ?",
-                                   (ballot_id,)).fetchone()[0]
+        with engine.connect() as conn:
+            votes = conn.execute(sa.text("SELECT count(*) FROM ballot_votes WHERE ballot_id = :b"),
+                                 {"b": ballot_id}).scalar_one()
+            voted = conn.execute(sa.text("SELECT count(*) FROM ballot_participations WHERE ballot_id = :b"),
+                                 {"b": ballot_id}).scalar_one()
     finally:
-        connection.close()
+        engine.dispose()
     return votes, voted
 
 
-# --- the clients ----------------------------------------------------------------------------------
+# --- a client process (subprocess, greenlets) -----------------------------------------------------
 
 
 class Voter:
@@ -136,8 +160,9 @@ class Voter:
         self.sio.on("ballot_update", self.on_update)
         self.updates = 0
         self.final_at: float | None = None
-        self.sent_at = self.acked_at = None
-        self.ack: dict | None = None
+        self.sent_at: float | None = None
+        self.acked_at: float | None = None
+        self.ok = False
         self.error: str | None = None
 
     def on_update(self, payload) -> None:
@@ -145,120 +170,355 @@ class Voter:
         tally = payload.get("tally") or {}
         if self.final_at is None and payload["turnout"]["voted"] == self.expected \
                 and sum(tally.get("counts", {}).values()) == self.expected:
-            self.final_at = time.perf_counter()
+            self.final_at = time.monotonic()
 
     def connect_and_join(self) -> None:
-        self.sio.connect(self.url, headers={"Cookie": f"session={self.cookie}"}, transports=["websocket"],
-                         wait_timeout=60)
-        ack = self.sio.call("join", {"room": f"ballot:{self.ballot_id}"}, timeout=60)
-        if not ack.get("ok"):
-            raise RuntimeError(f"join refused: {ack}")
+        try:
+            headers = {"Cookie": f"session={self.cookie}"} if self.cookie else {}
+            self.sio.connect(self.url, headers=headers, transports=["websocket"], wait_timeout=60)
+            ack = self.sio.call("join", {"room": f"ballot:{self.ballot_id}"}, timeout=60)
+            if not ack.get("ok"):
+                self.error = f"join refused: {ack}"
+        except Exception as error:  # counted as a voter who could not vote
+            self.error = f"connect: {error!r}"
 
-    def vote(self, start: float, delay: float) -> None:
+    def vote(self, start: float, delay: float, choice: str) -> None:
         import gevent
 
-        gevent.sleep(max(0.0, start + delay - time.perf_counter()))
-        choice = random.choice(["for", "for", "against", "abstain", "blank"])
-        self.sent_at = time.perf_counter()
+        if self.error:
+            return
+        gevent.sleep(max(0.0, start + delay - time.monotonic()))
+        self.sent_at = time.monotonic()
         try:
-            self.ack = self.sio.call("vote", {"ballot": self.ballot_id, "choice": {"choice": choice},
-                                              "key": secrets.token_urlsafe(16)}, timeout=60)
+            ack = self.sio.call("vote", {"ballot": self.ballot_id, "choice": {"choice": choice},
+                                         "key": secrets.token_urlsafe(16)}, timeout=60)
+            self.ok = bool(ack and ack.get("ok"))
+            if not self.ok:
+                self.error = f"refused: {ack}"
         except Exception as error:  # a timeout counts as a vote not acknowledged
             self.error = repr(error)
-        self.acked_at = time.perf_counter()
+        self.acked_at = time.monotonic()
+
+    def record(self) -> dict:
+        return {"sent": self.sent_at, "acked": self.acked_at, "ok": self.ok, "updates": self.updates,
+                "final": self.final_at, "error": self.error}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def write_atomically(path: str, data: dict) -> None:
+    with open(path + ".tmp", "w") as out:
+        json.dump(data, out)
+    os.replace(path + ".tmp", path)
 
 
-def wait_for_port(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not start")
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))  # nearest rank
-    return ordered[index]
-
-
-def run(args) -> dict:
+def client_role(config_path: str) -> None:
     import gevent
     from gevent.pool import Pool
 
-    workdir = tempfile.mkdtemp(prefix="facettes-bench-")
-    database_url = f"sqlite:///{os.path.join(workdir, 'bench.sqlite')}"
-    secret_key = secrets.token_hex(32)
-    started = time.perf_counter()
-    ballot_id, cookies = prepare(database_url, secret_key, args.voters)
-    print(f"prepared {args.voters} members and ballot {ballot_id} in {time.perf_counter() - started:.1f} s")
+    with open(config_path) as source:
+        config = json.load(source)
+    voters = [Voter(url, cookie, config["ballot"], config["expected"]) for url, cookie in config["voters"]]
+    started, cpu = time.monotonic(), time.process_time()
+    Pool(50).map(lambda v: v.connect_and_join(), voters)
+    write_atomically(config["ready"], {"connect_s": time.monotonic() - started,
+                                       "connect_cpu_s": time.process_time() - cpu,
+                                       "failed": sum(1 for v in voters if v.error)})
+    while not os.path.exists(config["go"]):
+        gevent.sleep(0.02)
+    with open(config["go"]) as go:
+        start = float(go.read())
+    rng = random.Random(config["seed"])
+    plan = [(rng.uniform(0, config["window"]), rng.choice(CHOICES)) for _ in voters]
+    cpu = time.process_time()
+    greenlets = [gevent.spawn(v.vote, start, delay, choice) for v, (delay, choice) in zip(voters, plan, strict=True)]
+    gevent.joinall(greenlets, timeout=config["window"] + 120)
+    deadline = time.monotonic() + 30
+    while any(v.final_at is None for v in voters) and time.monotonic() < deadline:
+        gevent.sleep(0.02)
+    write_atomically(config["out"], {"cpu_s": time.process_time() - cpu, "voters": [v.record() for v in voters]})
+    # Stay connected until the coordinator has read the servers' figures and stops everything.
+    while True:
+        gevent.sleep(1)
 
-    port = free_port()
-    server = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--serve", "--database", database_url,
-                               "--secret", secret_key, "--port", str(port), "--mode", args.mode],
-                              cwd=ROOT, env=os.environ | {"FACETTES_INSTANCE_DIR": workdir})
+
+# --- the coordinator -------------------------------------------------------------------------------
+
+
+class CpuSampler:
+    """CPU time of some processes every half second: mean share and busiest second of each.
+
+    Also the time each waited for a core while runnable: on a shared machine, a server that
+    waits for a CPU is slow for reasons that are not its own.
+    """
+
+    def __init__(self, pids: dict[str, int]):
+        self.pids = pids
+        self.samples: list[tuple[float, dict[str, float]]] = []
+        self.waits: list[dict[str, float]] = []
+
+    def sample(self) -> None:
+        self.samples.append((time.monotonic(), {name: cpu_seconds(pid) for name, pid in self.pids.items()}))
+        self.waits.append({name: runqueue_wait_seconds(pid) for name, pid in self.pids.items()})
+
+    def figures(self) -> dict:
+        out = {}
+        first, last = self.samples[0], self.samples[-1]
+        for name in self.pids:
+            busiest = 0.0
+            for i in range(len(self.samples)):
+                # The first sample at least one second after sample i.
+                j = next((j for j in range(i + 1, len(self.samples))
+                          if self.samples[j][0] - self.samples[i][0] >= 1.0), None)
+                if j is None:
+                    break
+                (t0, c0), (t1, c1) = self.samples[i], self.samples[j]
+                busiest = max(busiest, (c1[name] - c0[name]) / (t1 - t0))
+            used = last[1][name] - first[1][name]
+            out[name] = {"cpu_s": round(used, 2), "mean_core_share": round(used / (last[0] - first[0]), 2),
+                         "busiest_second_core_share": round(busiest, 2),
+                         "waited_for_a_core_s": round(self.waits[-1][name] - self.waits[0][name], 2)}
+        return out
+
+
+def run_clients(label: str, servers: dict[str, subprocess.Popen], urls: list[str], cookies: list[str],
+                ballot_id: int, args, workdir: str) -> dict:
+    """Spread the voters over the client processes, run the vote, return the merged figures."""
+    count = max(1, min(args.client_processes, len(cookies)))
+    procs, configs = [], []
+    for index in range(count):
+        base = os.path.join(workdir, f"{label}-clients{index}")
+        config = {"voters": [[urls[i], cookies[i]] for i in range(index, len(cookies), count)],
+                  "ballot": ballot_id, "expected": len(cookies), "window": args.window, "seed": args.seed + index,
+                  "ready": base + ".ready", "go": os.path.join(workdir, f"{label}.go"), "out": base + ".out"}
+        with open(base + ".json", "w") as out:
+            json.dump(config, out)
+        configs.append(config)
+        procs.append(subprocess.Popen([sys.executable, os.path.abspath(__file__), "--client-role", base + ".json"],
+                                      cwd=ROOT))
     try:
-        wait_for_port(port)
-        url = f"http://127.0.0.1:{port}"
-        voters = [Voter(url, cookie, ballot_id, args.voters) for cookie in cookies]
-        started = time.perf_counter()
-        Pool(50).map(lambda v: v.connect_and_join(), voters)
-        print(f"{len(voters)} clients connected and joined in {time.perf_counter() - started:.1f} s")
+        connect_started = time.monotonic()
+        wait_for_files([c["ready"] for c in configs], procs, servers, timeout=600)
+        ready = [read_json(c["ready"]) for c in configs]
+        connect_s = time.monotonic() - connect_started
+        print(f"[{label}] {len(cookies)} clients connected and joined in {connect_s:.1f} s "
+              f"({sum(r['failed'] for r in ready)} failed)", flush=True)
 
-        start = time.perf_counter() + 0.5
-        delays = [random.uniform(0, args.window) for _ in voters]
-        gevent.joinall([gevent.spawn(v.vote, start, d) for v, d in zip(voters, delays, strict=True)], timeout=120)
-        deadline = time.perf_counter() + 30
-        while any(v.final_at is None for v in voters) and time.perf_counter() < deadline:
-            gevent.sleep(0.05)
-        acked = [v for v in voters if v.ack and v.ack.get("ok")]
-        latencies = [v.acked_at - v.sent_at for v in acked]
-        last_sent = max(v.sent_at for v in voters if v.sent_at)
-        finals = [v.final_at for v in voters if v.final_at]
+        sampler = CpuSampler({**{name: p.pid for name, p in servers.items()},
+                              **{f"clients{i}": p.pid for i, p in enumerate(procs)}})
+        sampler.sample()
+        start = time.monotonic() + 1.0
+        write_atomically(configs[0]["go"], start)  # the one go file every client process polls
+        deadline = start + args.window + 200
+        while not all(os.path.exists(c["out"]) for c in configs):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"[{label}] the clients did not finish")
+            check_alive(procs, servers)
+            time.sleep(0.5)
+            sampler.sample()
+        sampler.sample()
+        memory = {name: memory_kib(p.pid) for name, p in servers.items()}
+        outs = [read_json(c["out"]) for c in configs]
     finally:
-        # Stopped before the clients hang up: their close frames would only add noise to the server's log.
-        server.terminate()
-        server.wait(30)
-    stored, voted = count_stored(database_url, ballot_id)
-    updates = [v.updates for v in voters]
-    refused = [v.ack or v.error for v in voters if v not in acked]
+        # Servers first: the clients' close frames would only add noise to the servers' logs.
+        for proc in [*servers.values(), *procs]:
+            proc.terminate()
+        for proc in [*servers.values(), *procs]:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    records = [r for out in outs for r in out["voters"]]
+    acked = [r for r in records if r["ok"]]
+    latencies = [r["acked"] - r["sent"] for r in acked]
+    sent = [r["sent"] for r in records if r["sent"] is not None]
+    finals = [r["final"] for r in records if r["final"] is not None]
+    updates = [r["updates"] for r in records]
+    cpu = sampler.figures()
     return {
-        "voters": args.voters, "window_s": args.window, "mode": args.mode,
-        "acknowledged": len(acked), "stored_votes": stored, "participations": voted,
-        "refused_or_lost": refused[:5],
-        "ack_ms": {"median": 1000 * statistics.median(latencies), "p95": 1000 * percentile(latencies, 0.95),
-                   "max": 1000 * max(latencies)} if latencies else None,
-        "voting_span_s": last_sent - min(v.sent_at for v in voters if v.sent_at),
+        "voters": len(records), "connect_s": round(connect_s, 1),
+        "connect_failures": sum(r["failed"] for r in ready),
+        "acknowledged": len(acked),
+        "refused_or_lost": [r["error"] for r in records if not r["ok"]][:5],
+        "ack_ms": {"p50": ms(statistics.median(latencies)), "p95": ms(percentile(latencies, 0.95)),
+                   "p99": ms(percentile(latencies, 0.99)), "max": ms(max(latencies))} if latencies else None,
+        "voting_span_s": round(max(sent) - min(sent), 2) if sent else None,
         "updates_per_client": {"min": min(updates), "median": statistics.median(updates), "max": max(updates)},
         "clients_with_final_tally": len(finals),
-        "last_vote_to_all_final_ms": 1000 * (max(finals) - last_sent) if len(finals) == len(voters) else None,
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU(s), Python {platform.python_version()}",
+        "last_vote_to_all_final_ms": ms(max(finals) - max(sent)) if sent and len(finals) == len(records) else None,
+        "servers": {name: {"peak_rss_mib": round(memory[name].get("VmHWM", 0) / 1024, 1), **cpu[name]}
+                    for name in servers},
+        "client_processes": {f"clients{i}": {"clients": len(configs[i]["voters"]),
+                                             "connect_cpu_s": round(ready[i]["connect_cpu_s"], 2),
+                                             "connect_s": round(ready[i]["connect_s"], 1),
+                                             **cpu[f"clients{i}"],
+                                             "cpu_ms_per_message": cpu_per_message(outs[i])}
+                             for i in range(count)},
     }
+
+
+def cpu_per_message(out: dict) -> float | None:
+    """A client process's CPU over the voting phase per message it received (broadcasts and acks)."""
+    messages = sum(r["updates"] + (1 if r["acked"] is not None else 0) for r in out["voters"])
+    return round(1000 * out["cpu_s"] / messages, 3) if messages else None
+
+
+def ms(seconds: float) -> float:
+    return round(1000 * seconds, 1)
+
+
+def read_json(path: str):
+    with open(path) as source:
+        return json.load(source)
+
+
+def check_alive(procs, servers) -> None:
+    for name, proc in servers.items():
+        if proc.poll() is not None:
+            raise RuntimeError(f"server {name} exited with status {proc.returncode}")
+    for proc in procs:
+        if proc.poll() is not None:
+            raise RuntimeError(f"a client process exited with status {proc.returncode}")
+
+
+def wait_for_files(paths: list[str], procs, servers, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not all(os.path.exists(p) for p in paths):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the clients did not connect in time")
+        check_alive(procs, servers)
+        time.sleep(0.1)
+
+
+def run_facettes(args, workdir: str) -> dict:
+    database_url = args.database_url or f"sqlite:///{os.path.join(workdir, 'bench.sqlite')}"
+    if args.workers > 1 and backend(database_url) == "sqlite":
+        print("warning: several workers on one SQLite file serialise on its write lock; use --database-url",
+              flush=True)
+    prepare_database(database_url)
+    secret_key = secrets.token_hex(32)
+    try:
+        started = time.monotonic()
+        ballot_id, cookies = prepare(database_url, secret_key, args.voters)
+        print(f"[facettes] prepared {args.voters} members and ballot {ballot_id} in "
+              f"{time.monotonic() - started:.1f} s", flush=True)
+        # Two workers meet through Redis, on a channel no other run or site uses.
+        redis = args.redis_url if args.workers > 1 else ""
+        channel = f"facettes-bench-{os.getpid()}-{secrets.token_hex(4)}" if redis else ""
+        servers, ports = {}, []
+        for index in range(args.workers):
+            port = free_port()
+            servers[f"worker{index}"] = subprocess.Popen(
+                [sys.executable, os.path.abspath(__file__), "--serve", "--database", database_url, "--secret",
+                 secret_key, "--port", str(port), "--mode", args.mode, "--redis", redis, "--channel", channel],
+                cwd=ROOT, env=os.environ | {"FACETTES_INSTANCE_DIR": workdir})
+            ports.append(port)
+        for port, proc in zip(ports, servers.values(), strict=True):
+            wait_for_port(port, proc)
+        # Voter i goes to client process i mod P (run_clients): alternate the workers within each process.
+        step = max(1, args.client_processes)
+        urls = [f"http://127.0.0.1:{ports[(i // step) % len(ports)]}" for i in range(len(cookies))]
+        figures = run_clients("facettes", servers, urls, cookies, ballot_id, args, workdir)
+        figures["stored_votes"], figures["participations"] = count_stored(database_url, ballot_id)
+    finally:
+        drop_database(database_url)
+    return figures
+
+
+def run_bare(args, workdir: str) -> dict:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, os.path.join(HERE, "bare_server.py"), "--port", str(port),
+                               "--electorate", str(args.voters)], cwd=ROOT)
+    wait_for_port(port, server)
+    urls = [f"http://127.0.0.1:{port}"] * args.voters
+    figures = run_clients("bare", {"bare": server}, urls, [""] * args.voters, 1, args, workdir)
+    figures["stored_votes"] = figures["participations"] = None  # nothing is stored: it only counts
+    return figures
+
+
+def ratio(facettes: float | None, bare: float | None) -> float | None:
+    return round(facettes / bare, 2) if facettes is not None and bare else None
+
+
+def run(args) -> dict:
+    workdir = tempfile.mkdtemp(prefix="facettes-bench-")
+    os.environ["FACETTES_INSTANCE_DIR"] = workdir  # read when config.py is first imported
+    try:
+        result = {"parameters": {"voters": args.voters, "window_s": args.window, "mode": args.mode,
+                                 "workers": args.workers, "client_processes": args.client_processes,
+                                 "database": backend(args.database_url) if args.database_url else "sqlite",
+                                 "redis": args.workers > 1, "seed": args.seed}}
+        if not args.bare_only:
+            result["facettes"] = run_facettes(args, workdir)
+        if not args.no_bare:
+            result["bare"] = run_bare(args, workdir)
+        if "facettes" in result and "bare" in result:
+            facettes, bare = result["facettes"], result["bare"]
+            result["ratio_facettes_to_bare"] = {
+                "ack_p95": ratio((facettes["ack_ms"] or {}).get("p95"), (bare["ack_ms"] or {}).get("p95")),
+                "convergence": ratio(facettes["last_vote_to_all_final_ms"], bare["last_vote_to_all_final_ms"]),
+            }
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
+def summary(result: dict) -> str:
+    lines = []
+    for name in ("facettes", "bare"):
+        if name not in result:
+            continue
+        f = result[name]
+        ack = f["ack_ms"] or {}
+        rss = ", ".join(f"{s} {v['peak_rss_mib']} MiB" for s, v in f["servers"].items())
+        cpu = ", ".join(f"{s} {v['mean_core_share']:.0%} (busiest second {v['busiest_second_core_share']:.0%}, "
+                        f"waited {v['waited_for_a_core_s']} s for a core)"
+                        for s, v in {**f["servers"], **f["client_processes"]}.items())
+        lines += [f"{name}: acknowledged {f['acknowledged']}/{f['voters']}, stored {f['stored_votes']}; "
+                  f"ack p50 {ack.get('p50')} ms, p95 {ack.get('p95')} ms, p99 {ack.get('p99')} ms, "
+                  f"max {ack.get('max')} ms; last vote -> all final {f['last_vote_to_all_final_ms']} ms",
+                  f"  peak RSS: {rss}", f"  CPU over the voting phase: {cpu}"]
+    busy = [f"{name}/{proc}" for name in ("facettes", "bare") if name in result
+            for proc, v in result[name]["client_processes"].items() if v["busiest_second_core_share"] >= 0.9]
+    if busy:
+        lines.append(f"warning: client process(es) {', '.join(busy)} used a whole core in their busiest second: "
+                     "the latencies include the clients' own delay; try --client-processes 3")
+    if "ratio_facettes_to_bare" in result:
+        r = result["ratio_facettes_to_bare"]
+        lines.append(f"ratio Facettes / bare: p95 {r['ack_p95']}, convergence {r['convergence']}")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--voters", type=int, default=500)
+    parser.add_argument("--voters", type=int, default=1000)
     parser.add_argument("--window", type=float, default=10.0, help="seconds within which every vote is sent")
     parser.add_argument("--mode", choices=["gevent", "threading"], default="gevent")
+    parser.add_argument("--workers", type=int, default=1, help="Facettes server processes (2: through Redis)")
+    parser.add_argument("--database-url", help="PostgreSQL database to drop, build and drop (default: SQLite)")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--client-processes", type=int, default=2, help="processes the clients are spread over")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare server's run")
+    parser.add_argument("--bare-only", action="store_true", help="only the bare server (checks the clients' cost)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--client-role", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
     parser.add_argument("--secret", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--redis", help=argparse.SUPPRESS)
+    parser.add_argument("--channel", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args)
         return
-    print(json.dumps(run(args), indent=2))
+    if args.client_role:
+        client_role(args.client_role)
+        return
+    result = run(args)
+    print(json.dumps(result, indent=2))
+    print(summary(result))
+    write_json(args.json, result)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,8 @@ def drop_database(url: str) -> None:
     admin.dispose()
 
 
-def fill(comments: int, amendments: int, revisions: int) -> tuple[int, str]:
+def fill(comments: int, amendments: int, revisions: int, people: list | None = None) -> tuple[int, str]:
+    """The proposal, through the services; `people` (bench/pages.py) are its 30 members if given."""
     from datetime import date
 
     from app.deliberation import services
@@ -61,13 +62,15 @@ def fill(comments: int, amendments: int, revisions: int) -> tuple[int, str]:
     from app.members import services as members
     from app.timeutil import utcnow
 
-    people = []
-    for index in range(30):
-        member = members.create_member(email=f"membre{index}@bench.example", full_name=f"Membre {index}",
-                                       status="es", status_since=date(2024, 1, 1))
-        member.password_hash = members.hash_password(PASSWORD)
-        member.activated_at = utcnow()
-        people.append(member)
+    if people is None:
+        people = []
+        password_hash = members.hash_password(PASSWORD)
+        for index in range(30):
+            member = members.create_member(email=f"membre{index}@bench.example", full_name=f"Membre {index}",
+                                           status="es", status_since=date(2024, 1, 1))
+            member.password_hash = password_hash
+            member.activated_at = utcnow()
+            people.append(member)
     author = people[0]
     body = "\n\n".join(f"Paragraphe {n} : la coopérative mutualise ses bureaux et ses outils." for n in range(20))
     proposal = services.create_proposal(author, title="Des bureaux partagés", body=body,

@@ -7,7 +7,7 @@ docs/performance.md ("Tally"). Two layers are timed, each the median of several 
 - the engine's bridge (app.votes.tally.tally), fed the stored JSON contents, as
   `close_ballot` does: what a member waits for when a ballot closes.
 
-    .venv/bin/python bench/tally.py [--ballots 10000] [--options 10] [--runs 7] [--seed 1]
+    .venv/bin/python bench/tally.py [--ballots 10000] [--options 10] [--runs 7] [--seed 1] [--json out.json]
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from fractions import Fraction
 from types import SimpleNamespace
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from common import write_json  # noqa: E402
 
 from app.votes.methods import tally_majority_judgment, tally_schulze  # noqa: E402
 from app.votes.tally import tally  # noqa: E402
@@ -73,6 +76,7 @@ def main() -> None:
     parser.add_argument("--options", type=int, default=10)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     option_ids = list(range(1, args.options + 1))
@@ -96,12 +100,17 @@ def main() -> None:
     ]
     print(f"{args.ballots} ballots, {args.options} options, median of {args.runs} runs (seed {args.seed})")
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPU(s)")
+    figures = {"parameters": {"ballots": args.ballots, "options": args.options, "runs": args.runs,
+                              "seed": args.seed}, "cases": {}}
     for name, func in cases:
         median, low, high = median_time(func, args.runs)
         print(f"  {name:<52} {median * 1000:8.1f} ms  (min {low * 1000:.1f}, max {high * 1000:.1f})")
+        figures["cases"][name] = {"median_ms": round(median * 1000, 1), "min_ms": round(low * 1000, 1),
+                                  "max_ms": round(high * 1000, 1)}
     winner = tally_schulze(ordered, pure_rankings).winners
     print(f"  (Schulze winners: {', '.join(winner)}; majority judgment winners: "
           f"{', '.join(tally_majority_judgment(ordered, pure_grades).winners)})")
+    write_json(args.json, figures)
 
 
 if __name__ == "__main__":
