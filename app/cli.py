@@ -25,6 +25,8 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(members_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     votes_cli.register(app)
 
 
@@ -160,3 +162,41 @@ def _print_credentials() -> None:
 
     click.echo(_("Administrator: %(email)s", email=demo.ADMIN_EMAIL))
     click.echo(_("Every demo member signs in with the password: %(password)s", password=demo.DEMO_PASSWORD))
+
+
+# --- flask backup FILE / flask restore FILE ----------------------------------------------------------
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(file: str) -> None:
+    """Write a consistent copy of the whole database to FILE (docs/deploy.md, "Backups")."""
+    from app import backup
+
+    try:
+        manifest = backup.backup(file)
+    except backup.BackupError as error:
+        _fail(error.message)
+    click.echo(_("Backup written to %(file)s: %(rows)d rows in %(tables)d tables, revision %(revision)s.",
+                 file=file, rows=manifest.total_rows, tables=len(manifest.tables), revision=manifest.revision))
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def restore_command(file: str) -> None:
+    """Restore a backup FILE into an empty database migrated with `flask db upgrade`. All or nothing."""
+    from app import backup
+
+    try:
+        manifest = backup.restore(file)
+    except backup.BackupError as error:
+        _fail(error.message + " " + _("Nothing was restored."))
+    except Exception:
+        # The restore's transaction has rolled back; say so beside the traceback.
+        click.echo(_("The restore failed; nothing was restored."), err=True)
+        raise
+    click.echo(_("Restored from %(file)s: %(rows)d rows in %(tables)d tables, backed up at %(created_at)s "
+                 "(revision %(revision)s).", file=file, rows=manifest.total_rows, tables=len(manifest.tables),
+                 created_at=manifest.created_at, revision=manifest.revision))
