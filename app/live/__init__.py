@@ -10,6 +10,9 @@ What the other domains use (see docs/live.md):
   ``emit_now`` for broadcasts outside a transaction;
 - ``@on("event")`` for client events: commit on success, rollback on error, DomainError
   turned into an ``{"ok": false, "error": {...}}`` acknowledgement.
+- ``revocation``: once a member's status or roles change, or they sign out, their open
+  connections are checked again in every process (rooms left, or the connection closed),
+  with a ``rights_changed`` notice; the members domain calls its hooks.
 """
 
 from app.live.events import error_ack, ok_ack, on

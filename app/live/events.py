@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
@@ -19,6 +20,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from app import policy
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db, socketio
+from app.live import revocation
 from app.live.rooms import RoomKind, member_room, parse_room, register_room_kind
 
 log = logging.getLogger("facettes.live")
@@ -97,7 +99,14 @@ def on_connect(auth=None):
         code = "unauthenticated" if member is None else "forbidden"
         # The browser client receives this as connect_error: err.message, err.data.code.
         raise ConnectionRefusedError(reason, {"code": code})
+    _watch_revocations()
     join_room(member_room(member))
+
+
+def _watch_revocations() -> None:
+    # Before the connection joins its member room: this process then handles the revocation
+    # requests that other processes publish for it (app/live/revocation.py).
+    revocation.install(current_app._get_current_object(), socketio.server)
 
 
 # --- rooms -----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
+from app.live import revocation as live_revocation
 from app.members.models import ApiToken, Member, MemberStatus, Role, RoleKind, Skill, StatusChange, Theme
 from app.notifications.mail import send_email
 from app.timeutil import add_months, local_today, utcnow
@@ -183,6 +184,7 @@ def record_status(
     member.status_changes.append(change)
     member.status_changes.sort(key=lambda c: (c.effective_on, c.id or 10**12))
     db.session.flush()
+    live_revocation.member_changed(member)
     return change
 
 
@@ -235,6 +237,7 @@ def assign_role(
     role = Role(kind=kind.value, starts_on=starts_on, ends_on=ends_on, tutee=tutee, note=note.strip())
     member.roles.append(role)
     db.session.flush()
+    live_revocation.member_changed(member)
     return role
 
 
@@ -243,6 +246,7 @@ def end_role(role: Role, ends_on: date) -> None:
         raise InvalidInput(_("The end date comes before the start date."), fields={"ends_on": [_("Too early.")]})
     role.ends_on = ends_on
     db.session.flush()
+    live_revocation.member_changed(role.member)
 
 
 def _labels(model, raw: list[str] | str) -> list:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app import policy
 from app.errors import InvalidInput
 from app.extensions import db, limiter
+from app.live import revocation as live_revocation
 from app.members import services
 from app.members.forms import (
     EmailForm,
@@ -71,6 +72,7 @@ def sign_in():
         member = services.authenticate(form.email.data, form.password.data)
         if member is not None:
             login_user(member)
+            live_revocation.session_started()
             session.pop("lang", None)
             return redirect(safe_next(request.args.get("next")))
         flash(_("E-mail address or password incorrect."), "error")
@@ -80,6 +82,8 @@ def sign_in():
 
 @bp.route("/deconnexion", methods=["POST"])
 def sign_out():
+    if not current_user.is_anonymous:
+        live_revocation.session_ended(current_user.id)
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("members.sign_in"))
@@ -115,6 +119,7 @@ def accept_invitation(token: str):
             show_errors(form, error)
         else:
             login_user(member)
+            live_revocation.session_started()
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("members.edit_profile"))
     return render_template("members/set_password.html", form=form, member=member, kind="invitation")

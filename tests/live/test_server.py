@@ -14,7 +14,7 @@ from app import live
 from app.errors import Conflict
 from app.extensions import db, socketio
 from app.members import services
-from app.members.models import Member, MemberStatus
+from app.members.models import Member, MemberStatus, StatusChange
 from app.timeutil import local_today
 from tests.live.conftest import WAIT, LiveClient, signed_in_session
 
@@ -99,8 +99,10 @@ def test_member_who_leaves_while_connected_can_no_longer_join(live_server, clien
     client = clients(live_server.client(member)).connect()
     assert client.call("join", {"room": f"member:{member.id}"})["ok"] is True
 
+    # Recorded behind the services' back, as a status dated in advance that becomes effective
+    # today: no revocation closes the connection (tests/live/test_revocation.py), each event checks.
     with live_server.members.transaction() as session:
-        services.record_status(session.get(Member, member.id), MemberStatus.FORMER, local_today())
+        session.add(StatusChange(member_id=member.id, status=MemberStatus.FORMER, effective_on=local_today()))
         session.commit()
 
     ack = client.call("join", {"room": f"member:{member.id}"})

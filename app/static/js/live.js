@@ -10,6 +10,11 @@
  *   live.on("ballot.tally", function (payload) { ... });
  *   live.request("ballot.vote", { choice: 2 }).then(...).catch(function (err) { err.code, err.message });
  *
+ * When the server withdraws rights (status or role changed, signed out elsewhere), it sends
+ * "rights_changed": the rooms left are forgotten (onError(error, room) for each), a closed
+ * connection ends with the status "refused", and the reason is shown on the page as a
+ * notice unless the page passes { notices: false }.
+ *
  * Protocol: docs/live.md.
  */
 (function (root) {
@@ -22,6 +27,35 @@
     error.code = code;
     error.fields = fields || {};
     return error;
+  }
+
+  /* The reason rights were withdrawn, where the page shows its flash messages. */
+  function showNotice(message) {
+    if (typeof document === "undefined") {
+      return;
+    }
+    var main = document.querySelector("main") || document.body;
+    if (!main) {
+      return;
+    }
+    var flashes = main.querySelector(".flashes");
+    if (!flashes) {
+      flashes = document.createElement("div");
+      flashes.className = "flashes";
+      flashes.setAttribute("role", "status");
+      main.insertBefore(flashes, main.firstChild);
+    }
+    var shown = flashes.querySelectorAll("[data-live-notice]");
+    for (var i = 0; i < shown.length; i++) {
+      if (shown[i].textContent === message) {
+        return;
+      }
+    }
+    var notice = document.createElement("p");
+    notice.className = "flash flash-error";
+    notice.setAttribute("data-live-notice", "");
+    notice.textContent = message;
+    flashes.appendChild(notice);
   }
 
   function connect(options) {
@@ -40,6 +74,7 @@
     var rooms = new Map(); // room name -> { onState, waiters: [{ resolve, reject }] }
     var statusListeners = options.onStatus ? [options.onStatus] : [];
     var live = { socket: socket, status: "connecting" };
+    var closedBecause = null; // { code, message } sent by the server before it disconnects us
 
     function setStatus(status, detail) {
       live.status = status;
@@ -107,8 +142,43 @@
     });
 
     socket.on("disconnect", function (reason) {
+      if (closedBecause && !socket.active) {
+        setStatus("refused", closedBecause); // rights withdrawn: reconnecting would be refused
+        return;
+      }
       // "io server disconnect": the server closed the connection, socket.io will not retry.
       setStatus(socket.active ? "reconnecting" : "disconnected", { reason: reason });
+    });
+
+    socket.on("rights_changed", function (change) {
+      change = change || {};
+      var messages = [];
+      (change.rooms || []).forEach(function (left) {
+        var entry = rooms.get(left.room);
+        // Not joined again after a reconnection: the server would refuse it.
+        rooms.delete(left.room);
+        var error = liveError(left.code || "forbidden", left.message);
+        if (entry) {
+          entry.waiters.splice(0).forEach(function (waiter) {
+            waiter.reject(error);
+          });
+        }
+        if (!change.closing && entry) {
+          if (left.message && messages.indexOf(left.message) < 0) {
+            messages.push(left.message);
+          }
+          if (options.onError) {
+            options.onError(error, left.room);
+          }
+        }
+      });
+      if (change.closing) {
+        closedBecause = { code: change.code, message: change.message };
+        messages = change.message ? [change.message] : [];
+      }
+      if (options.notices !== false) {
+        messages.forEach(showNotice);
+      }
     });
 
     socket.on("connect_error", function (error) {
