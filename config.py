@@ -90,6 +90,8 @@ class Config:
     SOCKETIO_ASYNC_MODE = env("SOCKETIO_ASYNC_MODE", "threading")
     # Redis pub/sub channels ignore the database number: two sites sharing a Redis need two names.
     SOCKETIO_CHANNEL = env("SOCKETIO_CHANNEL", "facettes")
+    # Votes arriving during a commit share the next one (app/live/group_commit.py).
+    LIVE_GROUP_COMMIT = env_bool("LIVE_GROUP_COMMIT", True)
 
     # REST API (flask-smorest).
     API_TITLE = "Facettes API"
@@ -122,6 +124,9 @@ class TestingConfig(Config):
     # The tests send for real, to an SMTP server they run on loopback.
     MAIL_SUPPRESS_SEND = False
     PUBLIC_BASE_URL = "http://localhost"
+    # The test client runs events in the test's own transaction; the tests with real servers
+    # (tests/live, tests/votes/test_live.py) switch group commit back on.
+    LIVE_GROUP_COMMIT = False
 
 
 class ProductionConfig(Config):

@@ -126,11 +126,17 @@ def _init_extensions(app: Flask) -> None:
         manage_session=False,
     )
 
+    from sqlalchemy.orm import joinedload
+
     from app.members.models import Member
 
     @login_manager.user_loader
     def load_member(member_id: str):
-        return db.session.get(Member, int(member_id)) if member_id.isdigit() else None
+        if not member_id.isdigit():
+            return None
+        # The status history comes with the member: every request and live event asks
+        # whether the member is still active (policy, Flask-Login), one query instead of two.
+        return db.session.get(Member, int(member_id), options=[joinedload(Member.status_changes)])
 
 
 def _register_blueprints(app: Flask) -> None:

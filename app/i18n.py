@@ -10,14 +10,20 @@ from flask_login import current_user
 
 def select_locale() -> str:
     """The member's preference, then the language chosen on the page, then the browser's."""
-    languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and jobs speak the cooperative's language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
-        return current_user.language
-    if session.get("lang") in languages:
-        return session["lang"]
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    member = current_user if getattr(current_user, "is_authenticated", False) else None
+    return locale_for(member, session.get("lang"), request.accept_languages)
+
+
+def locale_for(member, chosen: str | None, accept_languages) -> str:
+    """The one order of preference, also for work done outside the request (grouped live events)."""
+    languages = current_app.config["LANGUAGES"]
+    if member is not None and member.language in languages:
+        return member.language
+    if chosen in languages:
+        return chosen
+    return accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def current_locale() -> str:

@@ -21,26 +21,13 @@ from app import policy
 from app.errors import DomainError, InvalidInput, NotFound
 from app.extensions import db, socketio
 from app.live import revocation
+from app.live.acks import check_event, error_ack, internal_error_ack, ok_ack
+from app.live.group_commit import GroupCommitter
 from app.live.rooms import RoomKind, member_room, parse_room, register_room_kind
 
 log = logging.getLogger("facettes.live")
 
 Handler = Callable[[Any, Any], Any]
-
-
-def ok_ack(result: Any = None) -> dict:
-    if result is None:
-        return {"ok": True}
-    if isinstance(result, dict):
-        return {"ok": True, **result}
-    return {"ok": True, "data": result}
-
-
-def error_ack(error: DomainError) -> dict:
-    body: dict[str, Any] = {"code": error.code, "message": error.message}
-    if error.fields:
-        body["fields"] = error.fields
-    return {"ok": False, "error": body}
 
 
 def _member():
@@ -51,12 +38,9 @@ def _member():
 def run_event(event: str, func: Handler, args: tuple) -> dict:
     """Run one client event as a request: the ack is sent only once the outcome is committed."""
     try:
-        # Checked on every event: a member who left the cooperative since connecting can no longer act.
         member = _member()
-        policy.require(member, "live.connect")
-        if len(args) > 1:
-            raise InvalidInput(_("Send a single payload with each event."))
-        result = func(member, args[0] if args else None)
+        data = check_event(member, args)
+        result = func(member, data)
         ack = ok_ack(result)
         json.dumps(ack)  # an unserialisable result must not be committed and then lost
         db.session.commit()
@@ -66,20 +50,28 @@ def run_event(event: str, func: Handler, args: tuple) -> dict:
     except Exception:
         db.session.rollback()
         log.exception("Live event %r failed", event)
-        return {"ok": False, "error": {"code": "internal_error", "message": _("Internal error; it has been logged.")}}
+        return internal_error_ack()
     return ack
 
 
-def on(event: str, namespace: str = "/") -> Callable[[Handler], Handler]:
+def on(event: str, namespace: str = "/", *, group_commit: bool = False) -> Callable[[Handler], Handler]:
     """Register ``func(member, data)`` for a client event; its return value becomes the ack.
 
     Raise a DomainError for a refusal: the ack is then {"ok": false, "error": {code, message}}
     and the transaction is rolled back. Returning a dict gives {"ok": true, **dict}.
+
+    ``group_commit``: under load, events that arrive during a commit share the next one
+    (app/live/group_commit.py), when the LIVE_GROUP_COMMIT setting is on; ``func`` must then
+    not use the request (it runs in the writer, with the member passed to it).
     """
 
     def register(func: Handler) -> Handler:
+        committer = GroupCommitter(event, func) if group_commit else None
+
         @functools.wraps(func)
         def handler(*args):
+            if committer is not None and current_app.config.get("LIVE_GROUP_COMMIT"):
+                return committer.submit(args)
             return run_event(event, func, args)
 
         socketio.on_event(event, handler, namespace=namespace)

@@ -129,13 +129,14 @@ def _payload(schema, data) -> dict:
         raise InvalidInput(_("The vote could not be read: see the errors of each field."), fields=fields) from None
 
 
-@live.on("vote")
+@live.on("vote", group_commit=True)
 def vote(member, data):
     """{"ballot": id, "choice": {...}, "key": "...", "on_behalf_of": id|null} -> the receipt, once committed."""
     from app.votes.schemas import SocketVoteSchema
 
     payload = _payload(SocketVoteSchema(), data)
-    ballot = services.get_ballot(payload["ballot"])
+    # Locked now rather than again inside cast_vote: one read of the ballot per vote.
+    ballot = services.get_ballot(payload["ballot"], lock=True)
     policy.require(member, "ballots.vote", ballot)
     grantor = members.get_member(payload["on_behalf_of"]) if payload.get("on_behalf_of") else None
     receipt = services.cast_vote(ballot, member, payload["choice"], payload["key"], on_behalf_of=grantor)

@@ -18,8 +18,9 @@ from fractions import Fraction
 from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, event, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -42,6 +43,8 @@ from app.votes.models import (
 )
 from app.votes.tally import tally
 
+# Session.info key: ids of the ballots whose row this transaction has locked and refreshed.
+LOCKED_BALLOTS = "facettes.locked_ballots"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 METHODS_WITH_OPTIONS = {Method.MAJORITY_JUDGMENT, Method.SCHULZE, Method.APPROVAL, Method.SINGLE_CHOICE}
 
@@ -50,6 +53,11 @@ METHODS_WITH_OPTIONS = {Method.MAJORITY_JUDGMENT, Method.SCHULZE, Method.APPROVA
 
 
 def get_ballot(ballot_id: int, *, lock: bool = False) -> Ballot:
+    if lock:
+        locked = db.session.info.setdefault(LOCKED_BALLOTS, set())
+        ballot = db.session.get(Ballot, ballot_id) if ballot_id in locked else None
+        if ballot is not None:
+            return ballot  # locked and refreshed earlier in this transaction: it cannot have changed
     query = select(Ballot).where(Ballot.id == ballot_id)
     if lock:
         # Orders concurrent votes on one ballot (PostgreSQL row lock; SQLite serialises writers).
@@ -58,7 +66,22 @@ def get_ballot(ballot_id: int, *, lock: bool = False) -> Ballot:
     ballot = db.session.scalar(query)
     if ballot is None:
         raise NotFound(_("No such ballot."))
+    if lock:
+        db.session.info[LOCKED_BALLOTS].add(ballot.id)
     return ballot
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locks_at_the_end(session, transaction) -> None:
+    # A savepoint's release keeps the lock in the enclosing transaction (grouped votes).
+    if transaction.parent is None:
+        session.info.pop(LOCKED_BALLOTS, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_locks_on_rollback(session, previous_transaction) -> None:
+    # Any rollback, a savepoint's included: a lock taken after a savepoint goes with it.
+    session.info.pop(LOCKED_BALLOTS, None)
 
 
 def create_ballot(
@@ -241,7 +264,14 @@ def cast_vote(
     ballot = get_ballot(ballot.id, lock=True)
     require_open(ballot, now)
     elector = on_behalf_of or member
-    if not is_elector(ballot, elector):
+    # One query for the two facts every vote needs: in the electorate? already voted?
+    entry = db.session.execute(
+        select(ElectorateEntry.member_id, Participation)
+        .outerjoin(Participation, and_(Participation.ballot_id == ElectorateEntry.ballot_id,
+                                       Participation.elector_id == ElectorateEntry.member_id))
+        .where(ElectorateEntry.ballot_id == ballot.id, ElectorateEntry.member_id == elector.id)
+    ).first()
+    if entry is None:
         if on_behalf_of is None:
             raise Forbidden(_("You are not in this ballot's electorate (%(level)s, on the day it opened).",
                               level=governance.level_label(ballot.level)))
@@ -254,11 +284,11 @@ def cast_vote(
     elif proxy is not None:
         raise Forbidden(_("You gave a proxy for this sitting: your vote is cast by its holder."))
 
-    content = canonical(parse_content(ballot.method, [o.id for o in ballot.options], ballot.seats, choice))
+    # The options are read only by the methods that have some (a yes/no vote needs none).
+    option_ids = [o.id for o in ballot.options] if ballot.method in METHODS_WITH_OPTIONS else []
+    content = canonical(parse_content(ballot.method, option_ids, ballot.seats, choice))
     key_digest = _digest("participation", ballot.id, elector.id, key).hex()
-    existing = db.session.scalar(
-        select(Participation).where(Participation.ballot_id == ballot.id, Participation.elector_id == elector.id)
-    )
+    existing = entry.Participation
     if existing is not None:
         return _vote_again(ballot, existing, elector, key, key_digest, content, now)
     participation = Participation(ballot_id=ballot.id, elector_id=elector.id, cast_by_id=member.id,
@@ -267,17 +297,17 @@ def cast_vote(
     vote = StoredVote(ballot_id=ballot.id, receipt=code, content=content)
     if not ballot.is_secret:
         vote.voter_id, vote.proxy_for_id = member.id, on_behalf_of.id if on_behalf_of else None
-    try:
-        with db.session.begin_nested():
-            db.session.add_all([participation, vote])
-    except IntegrityError:
-        # Only reachable if the row lock was not honoured: the constraint still holds.
-        raise Conflict(_("This vote has already been recorded.")) from None
+    db.session.add_all([participation, vote])
     payload = {"elector": elector.id, "cast_by": member.id}
     if not ballot.is_secret:
         payload |= {"receipt": code, "content": json.loads(content)}
     audit.record(ballot, "vote_recorded", payload)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Only reachable if the row lock was not honoured: the constraint still holds, and the
+        # boundary rolls the whole transaction back (no savepoint: one vote costs two statements less).
+        raise Conflict(_("This vote has already been recorded.")) from None
     signals.vote_recorded.send(ballot)
     return Receipt(ballot.id, code)
 

@@ -69,6 +69,8 @@ def dedicated_database(tmp_dir, name: str) -> Iterator[str]:
 
 
 def migrated_app(database_url: str, **overrides):
+    # A real server: votes share commits under load, as in production.
+    overrides.setdefault("LIVE_GROUP_COMMIT", True)
     live_app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, **overrides)
     with live_app.app_context():
         upgrade()

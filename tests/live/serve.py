@@ -35,6 +35,7 @@ def main() -> None:
         SQLALCHEMY_DATABASE_URI=os.environ["LIVE_DATABASE_URL"],
         REDIS_URL=os.environ["LIVE_REDIS_URL"],
         SOCKETIO_CHANNEL=os.environ["LIVE_CHANNEL"],
+        LIVE_GROUP_COMMIT=True,
     )
     assert socketio.async_mode == "threading"
     socketio.run(
