@@ -7,10 +7,8 @@ Nothing here waits for a duration: every wait is for something to appear on a pa
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,37 +16,11 @@ from app.extensions import db
 from app.meetings import services
 from app.members.models import Member, MemberStatus, RoleKind
 from app.timeutil import utcnow
-from tests.meetings.live_support import serve
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-WAIT_MS = 15000  # an upper bound for anything to appear, never an expected duration
+from tests.e2e.conftest import ARTIFACTS, WAIT_MS, require_chromium, signed_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.no_db_transaction]
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Debian's chromium (apt-get install -y chromium) for the browser tests")
-    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def site(app, tmp_path_factory):
-    with serve(tmp_path_factory.mktemp("e2e"), "e2e", SERVER_NAME=None) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
+require_chromium()
 
 
 def _seminar(site):
@@ -74,17 +46,6 @@ def _seminar(site):
         return meeting.id, services.projector_token(meeting), boss, voters
 
 
-def _signed_in(browser, site, member, **context_options):
-    context = browser.new_context(locale="fr-FR", **context_options)
-    page = context.new_page()
-    page.goto(f"{site.url}/connexion")
-    page.fill("input[name=email]", member.email)
-    page.fill("input[name=password]", member.password)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(lambda url: "/connexion" not in url, timeout=WAIT_MS)
-    return page
-
-
 def test_facilitator_opens_a_ballot_phones_vote_projector_follows_live(site, browser):
     from playwright.sync_api import expect
 
@@ -98,8 +59,8 @@ def test_facilitator_opens_a_ballot_phones_vote_projector_follows_live(site, bro
 
     phones = []
     for voter in voters:
-        phone = _signed_in(browser, site, voter, viewport={"width": 390, "height": 844}, is_mobile=True,
-                           has_touch=True, device_scale_factor=2)
+        phone = signed_in(browser, site, voter, viewport={"width": 390, "height": 844}, is_mobile=True,
+                          has_touch=True, device_scale_factor=2)
         phone.goto(f"{site.url}/seances/{meeting_id}/telephone")
         phone.wait_for_selector("[data-live-status][data-kind=ok]", timeout=WAIT_MS)
         phone.evaluate("window.__sameDocument = true")
@@ -107,8 +68,8 @@ def test_facilitator_opens_a_ballot_phones_vote_projector_follows_live(site, bro
 
     # A latecomer checks in from the phone: a wrong code is refused with its reason, the one on screen works.
     latecomer = site.members.add(MemberStatus.ES, name="Noé Petit", email="noe@example.org", language="fr")
-    late_phone = _signed_in(browser, site, latecomer, viewport={"width": 390, "height": 844}, is_mobile=True,
-                            has_touch=True, device_scale_factor=2)
+    late_phone = signed_in(browser, site, latecomer, viewport={"width": 390, "height": 844}, is_mobile=True,
+                           has_touch=True, device_scale_factor=2)
     late_phone.goto(f"{site.url}/seances/{meeting_id}/telephone")
     late_phone.wait_for_selector("[data-live-status][data-kind=ok]", timeout=WAIT_MS)
     late_phone.fill("#phone-code", "AAA-AAA")
@@ -124,7 +85,7 @@ def test_facilitator_opens_a_ballot_phones_vote_projector_follows_live(site, bro
     phones[2].click("button.stance-question")
     projector.wait_for_selector(".pj-queue >> text=Léa Moreau", timeout=WAIT_MS)
 
-    console = _signed_in(browser, site, boss, viewport={"width": 1440, "height": 1000})
+    console = signed_in(browser, site, boss, viewport={"width": 1440, "height": 1000})
     console.goto(f"{site.url}/seances/{meeting_id}/console")
     console.click("#open-ballot summary")
     console.fill("#open-ballot input[name=title]", "Adopter la charte des bureaux partagés")
