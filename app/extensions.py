@@ -58,7 +58,51 @@ def _configure_sqlite() -> None:
         if connection.dialect.name == "sqlite":
             # IMMEDIATE: take the write lock up front, so two requests that read then write
             # wait for each other (busy_timeout) instead of failing with "database is locked".
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if _gevent_patched():
+                _begin_immediate_cooperatively(connection.connection.dbapi_connection)
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+SQLITE_LOCK_WAIT = 10.0  # seconds, as busy_timeout
+
+
+def _gevent_patched() -> bool:
+    import sys
+
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("time")
+
+
+def _begin_immediate_cooperatively(dbapi_connection) -> None:
+    """Wait for SQLite's write lock without freezing the other greenlets.
+
+    SQLite's busy wait sleeps in C: under gevent it stops the whole process, so a greenlet
+    holding the lock while it waits on the network (a Redis rate-limit hit, a ping) can
+    never commit, and every waiter fails with "database is locked" after busy_timeout.
+    Here each attempt fails at once, and the pause between attempts lets the holder run.
+    """
+    import sqlite3
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    deadline = time.monotonic() + SQLITE_LOCK_WAIT
+    pause = 0.001
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise OperationalError("BEGIN IMMEDIATE", None, error) from error
+            time.sleep(pause)  # patched by gevent: the lock holder runs meanwhile
+            pause = min(pause * 2, 0.05)
+    finally:
+        # Other statements keep the ordinary wait: in WAL mode only taking the write lock waits on others.
+        dbapi_connection.execute(f"PRAGMA busy_timeout={int(SQLITE_LOCK_WAIT * 1000)}")
 
 
 _configure_sqlite()
