@@ -21,6 +21,8 @@ from app.extensions import socketio
 
 log = logging.getLogger("facettes.live")
 
+MAX_RETRIES = 4  # after a failed broadcast: 2, 4, 8 then 16 intervals later
+
 
 class Coalescer:
     def __init__(self, name: str, send: Callable[[Flask, int], None], interval_setting: str,
@@ -53,21 +55,29 @@ class Coalescer:
 
     def _run(self, app: Flask, key: int) -> None:
         interval = app.config.get(self.interval_setting, self.default_interval)
-        try:
-            while True:
-                with self.lock:
-                    wait = self.last.get(key, -math.inf) + interval - time.monotonic()
-                if wait > 0:
-                    socketio.sleep(wait)
-                with self.lock:
-                    self.dirty[key] = False
-                    self.last[key] = time.monotonic()
-                self.send(app, key)
-                with self.lock:
-                    if not self.dirty[key]:
-                        del self.dirty[key]
-                        return
-        except Exception:
-            log.exception("Live %s broadcast of %s failed", self.name, key)
+        failures = 0
+        while True:
             with self.lock:
-                self.dirty.pop(key, None)
+                wait = self.last.get(key, -math.inf) + interval * 2**failures - time.monotonic()
+            if wait > 0:
+                socketio.sleep(wait)
+            with self.lock:
+                self.dirty[key] = False
+                self.last[key] = time.monotonic()
+            try:
+                self.send(app, key)
+                failures = 0
+            except Exception:
+                # A lost broadcast would leave every client on a stale state until the next
+                # change: send again, later and later, then give up (a rejoin still resyncs).
+                failures += 1
+                log.exception("Live %s broadcast of %s failed (attempt %d)", self.name, key, failures)
+                with self.lock:
+                    if failures > MAX_RETRIES:
+                        self.dirty.pop(key, None)
+                        return
+                    self.dirty[key] = True
+            with self.lock:
+                if not self.dirty[key]:
+                    del self.dirty[key]
+                    return
