@@ -12,7 +12,7 @@ from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Unauthorized, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, Unauthorized, UnsupportedMediaType
 
 from app.extensions import login_manager
 
@@ -97,3 +97,41 @@ def authenticate_api_request():
         raise Unauthorized(www_authenticate=_challenge())
     if request.method in BODY_METHODS and _has_body() and not request.is_json:
         raise UnsupportedMediaType()
+    if request.method in BODY_METHODS and request.is_json:
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:
+            # Nested deeper than the parser's stack (webargs would meet the same error: a 500).
+            raise BadRequest(_("The request body is not valid JSON.")) from None
+        _refuse_nul_characters(body)
+
+
+def _refuse_nul_characters(body) -> None:
+    """A JSON body with a NUL in any string is refused: a 422 naming each field (nested: dotted).
+
+    PostgreSQL cannot store a NUL and SQLite cuts strings at it: without this, a NUL that
+    reached a column the services do not check was a 500. The pages refuse it in forms.
+    """
+    from app.api.errors import WHOLE_BODY
+    from app.errors import InvalidInput
+
+    found: set[str] = set()
+    # A loop, not recursion: a deeply nested body must not exhaust the stack (another 500).
+    pending = [(body, "")]
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                found.add(path or WHOLE_BODY)
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                inner_path = f"{path}.{key}" if path else str(key)
+                if "\x00" in key:
+                    found.add(inner_path)
+                pending.append((inner, inner_path))
+        elif isinstance(value, list):
+            pending.extend((inner, f"{path}.{index}" if path else str(index)) for index, inner in enumerate(value))
+    if found:
+        message = _("Contains a NUL character, which cannot be stored.")
+        raise InvalidInput(_("The input is invalid: see the errors of each field."),
+                           fields={name.replace("\x00", ""): [message] for name in sorted(found)})

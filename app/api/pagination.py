@@ -13,6 +13,7 @@ import flask_smorest
 import marshmallow as ma
 from flask import current_app, has_app_context
 from flask_smorest import Page
+from flask_smorest.pagination import PaginationMetadataSchema
 from sqlalchemy import Select, func, select
 
 from app.extensions import db
@@ -64,6 +65,14 @@ class Blueprint(flask_smorest.Blueprint):
             return wrapper
 
         return decorator
+
+    def _document_pagination_metadata(self, spec, resp_doc):
+        # The header's value is a JSON object: OpenAPI says so with `content`. flask-smorest's
+        # `schema` alone would mean the "simple" style (`total,3,page,1`), not what is sent.
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
+            "description": "Pagination metadata, a JSON object.",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }
 
 
 class SelectPage(Page):

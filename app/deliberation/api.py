@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import policy
-from app.api import Blueprint, SelectPage, current_member
+from app.api import ID, Blueprint, SelectPage, current_member
 from app.deliberation import diff, search, services
 from app.deliberation.models import Amendment, Comment, Transition
 from app.deliberation.schemas import (
@@ -85,7 +85,7 @@ class Proposals(MethodView):
         return _detail(services.create_proposal(current_member(), **data))
 
 
-@blp.route("/proposals/<int:proposal_id>")
+@blp.route(f"/proposals/<{ID}:proposal_id>")
 class ProposalById(MethodView):
     @blp.response(200, ProposalDetailSchema)
     def get(self, proposal_id: int):
@@ -109,7 +109,7 @@ class ProposalById(MethodView):
         return _detail(proposal)
 
 
-@blp.route("/proposals/<int:proposal_id>/revisions")
+@blp.route(f"/proposals/<{ID}:proposal_id>/revisions")
 class Revisions(MethodView):
     @blp.response(200, RevisionSchema(many=True))
     def get(self, proposal_id: int):
@@ -117,14 +117,14 @@ class Revisions(MethodView):
         return _visible(proposal_id).revisions
 
 
-@blp.route("/proposals/<int:proposal_id>/revisions/<int:number>")
+@blp.route(f"/proposals/<{ID}:proposal_id>/revisions/<{ID}:number>")
 class RevisionByNumber(MethodView):
     @blp.response(200, RevisionSchema)
     def get(self, proposal_id: int, number: int):
         return services.revision(_visible(proposal_id), number)
 
 
-@blp.route("/proposals/<int:proposal_id>/compare")
+@blp.route(f"/proposals/<{ID}:proposal_id>/compare")
 class Compare(MethodView):
     @blp.arguments(CompareQuerySchema, location="query")
     @blp.response(200, CompareSchema)
@@ -149,7 +149,7 @@ ACTIONS = {
 }
 
 
-@blp.route("/proposals/<int:proposal_id>/transitions")
+@blp.route(f"/proposals/<{ID}:proposal_id>/transitions")
 class Transitions(MethodView):
     @blp.response(200, TransitionSchema(many=True))
     def get(self, proposal_id: int):
@@ -170,7 +170,7 @@ class Transitions(MethodView):
         return _detail(proposal)
 
 
-@blp.route("/proposals/<int:proposal_id>/schedule")
+@blp.route(f"/proposals/<{ID}:proposal_id>/schedule")
 class Schedule(MethodView):
     @blp.arguments(ScheduleSchema)
     @blp.response(200, ProposalDetailSchema)
@@ -191,7 +191,7 @@ class Schedule(MethodView):
         return _detail(proposal)
 
 
-@blp.route("/proposals/<int:proposal_id>/decision")
+@blp.route(f"/proposals/<{ID}:proposal_id>/decision")
 class Decision(MethodView):
     @blp.arguments(DecisionInputSchema)
     @blp.response(201, DecisionRecordSchema)
@@ -203,7 +203,7 @@ class Decision(MethodView):
                                         actor=current_member())
 
 
-@blp.route("/proposals/<int:proposal_id>/escalation-requests")
+@blp.route(f"/proposals/<{ID}:proposal_id>/escalation-requests")
 class EscalationRequests(MethodView):
     @blp.response(200, PetitionSchema)
     def get(self, proposal_id: int):
@@ -231,7 +231,7 @@ def _petition(proposal, state):
 # --- comments and sense checks -------------------------------------------------------------------
 
 
-@blp.route("/proposals/<int:proposal_id>/comments")
+@blp.route(f"/proposals/<{ID}:proposal_id>/comments")
 class Comments(MethodView):
     @blp.response(200, CommentSchema(many=True))
     @blp.paginate(SelectPage)
@@ -249,7 +249,7 @@ class Comments(MethodView):
         return services.add_comment(proposal, current_member(), data["body"], data["stance"], data["parent_id"])
 
 
-@blp.route("/comments/<int:comment_id>")
+@blp.route(f"/comments/<{ID}:comment_id>")
 class CommentById(MethodView):
     @blp.response(200, CommentSchema)
     def get(self, comment_id: int):
@@ -270,14 +270,14 @@ class CommentById(MethodView):
         return services.withdraw_comment(services.get_comment(comment_id), current_member())
 
 
-@blp.route("/comments/<int:comment_id>/history")
+@blp.route(f"/comments/<{ID}:comment_id>/history")
 class CommentHistory(MethodView):
     @blp.response(200, CommentEditHistorySchema(many=True))
     def get(self, comment_id: int):
         return services.comment_history(services.get_comment(comment_id), current_member())
 
 
-@blp.route("/proposals/<int:proposal_id>/sense-checks")
+@blp.route(f"/proposals/<{ID}:proposal_id>/sense-checks")
 class SenseChecks(MethodView):
     @blp.response(200, SenseCountsSchema)
     def get(self, proposal_id: int):
@@ -304,7 +304,7 @@ class SenseChecks(MethodView):
 # --- amendments --------------------------------------------------------------------------------------
 
 
-@blp.route("/proposals/<int:proposal_id>/amendments")
+@blp.route(f"/proposals/<{ID}:proposal_id>/amendments")
 class Amendments(MethodView):
     @blp.response(200, AmendmentSchema(many=True))
     def get(self, proposal_id: int):
@@ -322,7 +322,7 @@ class Amendments(MethodView):
                                           data["base_revision"], section=data["section"])
 
 
-@blp.route("/amendments/<int:amendment_id>")
+@blp.route(f"/amendments/<{ID}:amendment_id>")
 class AmendmentById(MethodView):
     @blp.response(200, AmendmentSchema)
     def get(self, amendment_id: int):
@@ -366,7 +366,7 @@ class Register(MethodView):
                                        decided_to=args.get("decided_to"), text=args.get("q"))
 
 
-@blp.route("/register/<int:record_id>")
+@blp.route(f"/register/<{ID}:record_id>")
 class RegisterEntry(MethodView):
     @blp.response(200, DecisionRecordSchema)
     def get(self, record_id: int):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from app.api.schemas import IdLabelSchema, MemberRefSchema
+from app.api.schemas import Id, IdLabelSchema, MemberRefSchema, Number, UtcDateTime
 from app.deliberation.models import AmendmentStatus, FollowUpStatus, Opinion, Outcome, ProposalState, Stance
 
 STATES = [state.value for state in ProposalState]
@@ -54,9 +54,9 @@ class ProposalDetailSchema(ProposalSchema):
 
 class ProposalQuerySchema(ma.Schema):
     state = fields.String(validate=validate.OneOf(STATES))
-    level_id = fields.Integer()
-    matter_id = fields.Integer()
-    theme_id = fields.Integer()
+    level_id = Id()
+    matter_id = Id()
+    theme_id = Id()
     q = fields.String(validate=validate.Length(max=200), metadata={"description": "Words (French full-text)."})
 
 
@@ -64,24 +64,24 @@ class ProposalCreateSchema(ma.Schema):
     title = fields.String(required=True)
     summary = fields.String(load_default="")
     body = fields.String(required=True)
-    matter_id = fields.Integer(required=True)
-    level_id = fields.Integer(load_default=None, allow_none=True,
-                              metadata={"description": "Where it is debated; default: the matter's level."})
-    theme_ids = fields.List(fields.Integer(), load_default=list)
-    coauthor_ids = fields.List(fields.Integer(), load_default=list)
+    matter_id = Id(required=True)
+    level_id = Id(load_default=None, allow_none=True,
+                  metadata={"description": "Where it is debated; default: the matter's level."})
+    theme_ids = fields.List(Id(), load_default=list)
+    coauthor_ids = fields.List(Id(), load_default=list)
 
 
 class ProposalEditSchema(ma.Schema):
-    base_revision = fields.Integer(required=True, metadata={
+    base_revision = Number(required=True, metadata={
         "description": "The revision the edit started from; a newer one gives 409 with the current text."})
     title = fields.String()
     summary = fields.String()
     body = fields.String()
     note = fields.String(load_default="")
-    matter_id = fields.Integer()
-    level_id = fields.Integer()
-    theme_ids = fields.List(fields.Integer())
-    coauthor_ids = fields.List(fields.Integer())
+    matter_id = Id()
+    level_id = Id()
+    theme_ids = fields.List(Id())
+    coauthor_ids = fields.List(Id())
 
 
 class RevisionSchema(ma.Schema):
@@ -96,8 +96,8 @@ class RevisionSchema(ma.Schema):
 
 
 class CompareQuerySchema(ma.Schema):
-    from_ = fields.Integer(required=True, data_key="from")
-    to = fields.Integer(required=True)
+    from_ = Id(required=True, data_key="from")
+    to = Id(required=True)
 
 
 class CompareSchema(ma.Schema):
@@ -125,8 +125,8 @@ class TransitionRequestSchema(ma.Schema):
 
 
 class ScheduleSchema(ma.Schema):
-    opens_at = fields.AwareDateTime(metadata={"description": "Level 1: opening of the window, with its offset."})
-    closes_at = fields.AwareDateTime()
+    opens_at = UtcDateTime(metadata={"description": "Level 1: opening of the window, with its offset."})
+    closes_at = UtcDateTime()
     meeting_ref = fields.String(metadata={"description": "Levels 2 to 4: the meeting that decides."})
     reason = fields.String(load_default="")
 
@@ -160,7 +160,7 @@ class CommentSchema(ma.Schema):
 class CommentCreateSchema(ma.Schema):
     body = fields.String(required=True)
     stance = fields.String(required=True)
-    parent_id = fields.Integer(load_default=None, allow_none=True)
+    parent_id = Id(load_default=None, allow_none=True)
 
 
 class CommentEditSchema(ma.Schema):
@@ -224,10 +224,10 @@ class AmendmentSchema(ma.Schema):
 class AmendmentCreateSchema(ma.Schema):
     body = fields.String(required=True)
     rationale = fields.String(load_default="")
-    base_revision = fields.Integer(load_default=None, allow_none=True)
+    base_revision = Number(load_default=None, allow_none=True)
     # Position of the heading in the body of the current revision (1: the first ATX heading,
     # outside code blocks); absent, null or 0: the body replaces the whole text.
-    section = fields.Integer(load_default=None, allow_none=True, strict=True, metadata={
+    section = Number(load_default=None, allow_none=True, strict=True, metadata={
         "description": "Amend one section: the position of its heading in the current body (1: the first "
                        "Markdown heading); absent, null or 0: the whole body."})
 
@@ -264,9 +264,9 @@ class DecisionRecordSchema(ma.Schema):
 
 
 class RegisterQuerySchema(ma.Schema):
-    level_id = fields.Integer()
-    theme_id = fields.Integer()
-    matter_id = fields.Integer()
+    level_id = Id()
+    theme_id = Id()
+    matter_id = Id()
     status = fields.String(validate=validate.OneOf(FOLLOW_UPS))
     outcome = fields.String(validate=validate.OneOf(OUTCOMES))
     decided_from = fields.Date()
@@ -275,7 +275,7 @@ class RegisterQuerySchema(ma.Schema):
 
 
 class FollowUpSchema(ma.Schema):
-    responsible_id = fields.Integer(allow_none=True)
+    responsible_id = Id(allow_none=True)
     due_on = fields.Date(allow_none=True)
     status = fields.String()
     note = fields.String()

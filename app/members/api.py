@@ -44,7 +44,8 @@ class Me(MethodView):
         """The calling member."""
         return current_member()
 
-    @blp.arguments(ProfileUpdateSchema)
+    # No body, or {}, changes nothing: the body is optional, as the fields are.
+    @blp.arguments(ProfileUpdateSchema, required=False)
     @blp.response(200, MeSchema)
     def patch(self, changes):
         """Edit my profile: only the fields sent change; the same rules as the profile page."""

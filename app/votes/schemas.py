@@ -12,6 +12,7 @@ from fractions import Fraction
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.api.schemas import Id, Number, UtcDateTime
 from app.api.schemas import enum_values as _values
 from app.governance.models import LevelCode, MajorityBase, Method, Secrecy
 from app.votes.models import BallotState, SubjectKind, Visibility
@@ -92,7 +93,7 @@ class BallotCreateSchema(ma.Schema):
     question = fields.String(load_default="", validate=validate.Length(max=5000))
     level = fields.String(required=True, validate=validate.OneOf(_values(LevelCode)))
     subject_kind = fields.String(load_default=SubjectKind.QUESTION.value, validate=validate.OneOf(_values(SubjectKind)))
-    subject_id = fields.Integer(load_default=None, allow_none=True)
+    subject_id = Id(load_default=None, allow_none=True)
     method = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(_values(Method)),
                            metadata={"description": "Default: the level's method."})
     secrecy = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(_values(Secrecy)),
@@ -101,9 +102,10 @@ class BallotCreateSchema(ma.Schema):
     changeable = fields.Boolean(load_default=False)
     options = fields.List(fields.String(), load_default=list, validate=validate.Length(max=200),
                           metadata={"description": "Labels; required (at least two) except for yes_no and consent."})
-    seats = fields.Integer(load_default=1, strict=True)
-    opens_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    closes_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    # Never more seats than options (at most 200): a larger number would overflow the column.
+    seats = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=200))
+    opens_at = UtcDateTime(load_default=None, allow_none=True)
+    closes_at = UtcDateTime(load_default=None, allow_none=True)
     context = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
     majority = FractionField(load_default=None, allow_none=True, metadata={"type": "string", "example": "2/3",
                                                                            "description": "Default: the level's."})
@@ -115,7 +117,7 @@ class BallotCreateSchema(ma.Schema):
 
 
 class CloseSchema(ma.Schema):
-    present_or_represented = fields.Integer(
+    present_or_represented = Number(
         load_default=None, allow_none=True, strict=True,
         metadata={"description": "For a meeting: members present or represented (base of quorum and majority)."})
 
@@ -131,12 +133,12 @@ class VoteSchema(ma.Schema):
     key = fields.String(required=True, metadata={
         "description": "Idempotency key chosen by the client, 16 to 128 of A-Z a-z 0-9 - _: sending the same "
         "key again returns the same receipt and counts nothing more."})
-    on_behalf_of = fields.Integer(load_default=None, allow_none=True, strict=True,
+    on_behalf_of = Id(load_default=None, allow_none=True, strict=True,
                                   metadata={"description": "The grantor's member id, when voting as proxy holder."})
 
 
 class SocketVoteSchema(VoteSchema):
-    ballot = fields.Integer(required=True, strict=True)
+    ballot = Id(required=True, strict=True)
 
 
 class ReceiptSchema(ma.Schema):
@@ -192,9 +194,9 @@ class ProxyCreateSchema(ma.Schema):
                           metadata={"description": "The level of the sitting: its electorate is checked."})
     day = fields.Date(load_default=None, allow_none=True,
                       metadata={"description": "Date of the sitting; default today."})
-    grantor_id = fields.Integer(required=True, strict=True)
-    holder_id = fields.Integer(required=True, allow_none=True, strict=True,
-                               metadata={"description": "null: a blank proxy (no holder named)."})
+    grantor_id = Id(required=True, strict=True)
+    holder_id = Id(required=True, allow_none=True, strict=True,
+                   metadata={"description": "null: a blank proxy (no holder named)."})
     document = fields.String(load_default="", validate=validate.Length(max=2000))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from app.api.schemas import IdLabelSchema, MemberRefSchema, enum_values
+from app.api.schemas import Id, IdLabelSchema, MemberRefSchema, Number, enum_values
 from app.workgroups.models import Recommendation, WorkgroupRole, WorkgroupStatus
 
 
@@ -50,19 +50,19 @@ class CreateWorkgroupSchema(ma.Schema):
     question = fields.String(required=True)
     expected_output = fields.String(load_default="")
     due_on = fields.Date(required=True)
-    reports_to_level_id = fields.Integer(required=True)
-    theme_ids = fields.List(fields.Integer(), load_default=list)
-    skill_ids = fields.List(fields.Integer(), load_default=list)
+    reports_to_level_id = Id(required=True)
+    theme_ids = fields.List(Id(), load_default=list)
+    skill_ids = fields.List(Id(), load_default=list)
     open_membership = fields.Boolean(load_default=True)
     # For a level's decision only:
-    decided_by_level_id = fields.Integer(load_default=None)
+    decided_by_level_id = Id(load_default=None)
     decision_reference = fields.String(load_default="")
-    facilitator_ids = fields.List(fields.Integer(), load_default=list)
-    member_ids = fields.List(fields.Integer(), load_default=list)
+    facilitator_ids = fields.List(Id(), load_default=list)
+    member_ids = fields.List(Id(), load_default=list)
 
 
 class WorkgroupInviteSchema(ma.Schema):
-    member_id = fields.Integer(required=True)
+    member_id = Id(required=True)
     role = fields.String(load_default="member", validate=validate.OneOf(enum_values(WorkgroupRole)))
 
 
@@ -76,7 +76,7 @@ class WorkgroupMessageSchema(ma.Schema):
 
 class WorkgroupNotesSchema(ma.Schema):
     body = fields.String(required=True)
-    base_revision = fields.Integer(required=True, metadata={"description": "The revision the edit started from."})
+    base_revision = Number(required=True, metadata={"description": "The revision the edit started from."})
 
 
 class WorkgroupNotesStateSchema(ma.Schema):
@@ -87,7 +87,7 @@ class WorkgroupNotesStateSchema(ma.Schema):
 class WorkgroupMeetingSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
     held_on = fields.Date(required=True)
-    attendee_ids = fields.List(fields.Integer(), load_only=True, required=True)
+    attendee_ids = fields.List(Id(), load_only=True, required=True)
     attendees = fields.List(fields.Nested(MemberRefSchema), dump_only=True)
     notes = fields.String(load_default="")
 
@@ -95,17 +95,17 @@ class WorkgroupMeetingSchema(ma.Schema):
 class WorkgroupReportSchema(ma.Schema):
     id = fields.Integer(dump_only=True)
     workgroup_id = fields.Integer(dump_only=True)
-    proposal_id = fields.Integer(allow_none=True, load_default=None)
+    proposal_id = Id(allow_none=True, load_default=None)
     recommendation = fields.String(required=True, metadata={"enum": enum_values(Recommendation)})
     body = fields.String(required=True)
     body_html = fields.String(dump_only=True)
-    to_level_id = fields.Integer(allow_none=True, load_default=None)
+    to_level_id = Id(allow_none=True, load_default=None)
     author = fields.Nested(MemberRefSchema, dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
 class WorkgroupSendProposalSchema(ma.Schema):
-    proposal_id = fields.Integer(required=True)
+    proposal_id = Id(required=True)
     reason = fields.String(load_default="")
 
 
