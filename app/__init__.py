@@ -9,6 +9,7 @@ from flask import Flask, has_request_context, jsonify, render_template, request,
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
 from config import CONFIGS, INSTANCE_DIR
@@ -16,6 +17,7 @@ from config import CONFIGS, INSTANCE_DIR
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.url_map.converters["int"] = DatabaseIdConverter
     config_name = config_name or os.environ.get("FACETTES_CONFIG", "development")
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
@@ -39,6 +41,17 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     cli.register(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """<int:…> in every route, bounded like the INTEGER keys it names.
+
+    A larger number cannot be a row: PostgreSQL refuses it in a query and SQLite overflows
+    beyond 2^63, both a 500 where the answer is "no such page" (404).
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _import_socket_handlers() -> None:

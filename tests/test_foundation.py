@@ -143,3 +143,10 @@ def test_sign_in_is_rate_limited_with_a_clear_message(app, make_member):
 def test_unknown_page_is_a_french_404(client):
     response = client.get("/nulle-part")
     assert response.status_code == 404 and "Page introuvable" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/scrutins/{}", "/propositions/{}", "/membres/{}"])
+def test_an_id_beyond_the_databases_integers_is_a_404_not_a_500(client, make_member, path):
+    sign_in(client, make_member())
+    for huge in (2**31, 2**63, 10**30):
+        assert client.get(path.format(huge)).status_code == 404
