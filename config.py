@@ -63,6 +63,8 @@ class Config:
     WTF_CSRF_CHECK_DEFAULT = False
     WTF_CSRF_ENABLED = env_bool("WTF_CSRF_ENABLED", True)
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+    # One uploaded file (the member CSV import), below MAX_CONTENT_LENGTH: 2000 members fit in ~400 kB.
+    IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 1024 * 1024)
 
     # Links sent by e-mail.
     INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14)
@@ -73,6 +75,14 @@ class Config:
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     SIGN_IN_RATE_LIMIT = env("SIGN_IN_RATE_LIMIT", "10 per minute;60 per hour")
     EMAIL_LINK_RATE_LIMIT = env("EMAIL_LINK_RATE_LIMIT", "5 per minute;30 per hour")
+    # Sign-in is limited per address and e-mail (SIGN_IN_RATE_LIMIT) and, more loosely, per address
+    # alone: an assembly signs in from one Wi-Fi address at once, a password spray does not stop at one account.
+    SIGN_IN_ADDRESS_RATE_LIMIT = env("SIGN_IN_ADDRESS_RATE_LIMIT", "100 per minute;1000 per hour")
+    # Per administrator: invitations sent one by one (new member, new link); a CSV import is one request.
+    INVITATION_RATE_LIMIT = env("INVITATION_RATE_LIMIT", "30 per minute;300 per hour")
+    # Per member, pages, API and websocket together: a proxy holder votes for themselves and each
+    # grantor, and may change a named vote; a script voting in a loop is slowed to one a second.
+    VOTE_RATE_LIMIT = env("VOTE_RATE_LIMIT", "60 per minute;1000 per hour")
 
     # Mail: without MAIL_SERVER, messages are written to the log (development).
     MAIL_SERVER = env("MAIL_SERVER") or None

@@ -195,6 +195,22 @@ def _register_request_hooks(app: Flask) -> None:
         if app.config["WTF_CSRF_ENABLED"]:
             csrf.protect()
 
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL cannot store a NUL and SQLite cuts strings at it (a title passed the services'
+        # checks, then failed its CHECK constraint: a 500), and no keyboard types one: refuse it here.
+        fields = sorted({name for source in (request.args, request.form) for name, value in source.items(multi=True)
+                         if "\x00" in name or "\x00" in value})
+        if fields:
+            from flask_babel import gettext as _
+
+            from app.errors import InvalidInput
+
+            raise InvalidInput(
+                _("The form contains a NUL character, which cannot be stored: remove it and send it again."),
+                fields={name.replace("\x00", ""): [_("Contains a NUL character, which cannot be stored.")]
+                        for name in fields})
+
     @app.after_request
     def commit_or_rollback(response):
         # The request boundary commits: services only flush, so a failed request changes nothing.

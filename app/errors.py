@@ -31,3 +31,10 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status_code = 409
     code = "conflict"
+
+
+class RateLimited(DomainError):
+    """Too many attempts in a short time (pages: a 429 page, API: 429 JSON, websocket: code rate_limited)."""
+
+    status_code = 429
+    code = "rate_limited"

@@ -424,7 +424,9 @@ def checkin_limit() -> str:
 
 @bp.route("/seances/<int:meeting_id>/pointage", methods=["GET", "POST"])
 @login_required
-@limiter.limit(checkin_limit, methods=["POST"], error_message=lambda: _("Too many attempts. Wait a minute."))
+# Per member, not per address: an assembly checks in from the venue's one Wi-Fi address at once.
+@limiter.limit(checkin_limit, methods=["POST"], key_func=lambda: f"member:{current_user.get_id()}",
+               error_message=lambda: _("Too many attempts. Wait a minute."))
 def checkin(meeting_id: int):
     meeting = _meeting(meeting_id)
     form = CheckinForm()

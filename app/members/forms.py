@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -70,4 +70,6 @@ class TokenForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("CSV file"), validators=[FileRequired()])
+    # The name's extension is a first hint only: the importer checks the content itself.
+    file = FileField(_l("CSV file"), validators=[
+        FileRequired(), FileAllowed(["csv", "txt", "tsv"], _l("Choose a CSV file (.csv, .txt or .tsv)."))])

@@ -128,27 +128,55 @@ _HEADER_TO_FIELD = {alias: name for name, aliases in COLUMNS.items() for alias i
 # --- reading the bytes -------------------------------------------------------------------------
 
 
+# Signatures of the files people send instead of a CSV: the file's first bytes, not its name,
+# say what it is (a workbook renamed .csv is still a workbook).
+BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"), (b"GIF89a", "GIF"),
+    (b"%PDF-", "PDF"), (b"\x1f\x8b", "gzip"), (b"Rar!", "RAR"), (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"BM", "BMP"), (b"RIFF", "RIFF"), (b"\x7fELF", "ELF"), (b"MZ", "EXE"),
+)
+# Control characters other than tab, line breaks and page breaks: no spreadsheet writes them.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _how_to() -> str:
+    return _("Save the file as “CSV UTF-8” (in LibreOffice: Save as, Text CSV, character set "
+             "Unicode UTF-8; in Excel: Save as, “CSV UTF-8 (comma delimited)”).")
+
+
+def _check_type(raw: bytes) -> None:
+    """Refuse workbooks, images, archives and other binary files before reading them as text."""
+    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise ImportRejected([RowError(None, None, _("This is a spreadsheet workbook, not a CSV file.") + " "
+                                       + _how_to(), "not_csv")])
+    for signature, kind in BINARY_SIGNATURES:
+        if raw.startswith(signature):
+            raise ImportRejected([RowError(None, None, _(
+                "This is not a CSV file: it looks like a %(kind)s file.", kind=kind) + " " + _how_to(), "not_csv")])
+
+
 def _decode(raw: bytes) -> str:
     """UTF-8 (with or without BOM); Windows-1252 as French spreadsheets export it; nothing else."""
-    how_to = _("Save the file as “CSV UTF-8” (in LibreOffice: Save as, Text CSV, character set "
-               "Unicode UTF-8; in Excel: Save as, “CSV UTF-8 (comma delimited)”).")
-    if raw.startswith(b"PK\x03\x04"):
-        raise ImportRejected([RowError(None, None, _("This is a spreadsheet workbook, not a CSV file.") + " " + how_to,
-                                       "not_csv")])
+    how_to = _how_to()
+    _check_type(raw)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
         raise ImportRejected([RowError(None, None, _("The file is not a text file in a supported encoding.") + " "
                                        + how_to, "encoding")])
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    # Excel's "CSV (séparateur: point-virgule)" on a French Windows writes Windows-1252; its
-    # undefined bytes (0x81, 0x8D...) mean the file is in yet another encoding.
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError:
-        raise ImportRejected([RowError(None, None, _("The file's character encoding is not recognised.") + " "
-                                       + how_to, "encoding")]) from None
+        # Excel's "CSV (séparateur: point-virgule)" on a French Windows writes Windows-1252; its
+        # undefined bytes (0x81, 0x8D...) mean the file is in yet another encoding.
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ImportRejected([RowError(None, None, _("The file's character encoding is not recognised.") + " "
+                                           + how_to, "encoding")]) from None
+    if _CONTROL.search(text):
+        # Random bytes often decode as Windows-1252: control characters give them away.
+        raise ImportRejected([RowError(None, None, _("The file is not a text file in a supported encoding.") + " "
+                                       + how_to, "encoding")])
+    return text
 
 
 def _delimiter(text: str) -> str:
@@ -418,12 +446,19 @@ def _validate(reader: _Reader, rows: list[_Row]) -> None:
             "A member already uses the address %(email)s.", email=email), "email_taken")
 
 
+def import_limit() -> int | None:
+    """The largest file accepted, in bytes: IMPORT_MAX_BYTES, and never more than a request may carry."""
+    limits = [current_app.config.get(name) for name in ("IMPORT_MAX_BYTES", "MAX_CONTENT_LENGTH")]
+    limits = [value for value in limits if value]
+    return min(limits) if limits else None
+
+
 def import_csv(raw: bytes, *, recorded_by: Member | None, send_invitations: bool) -> ImportReport:
     """Create the members of a CSV file, or raise ImportRejected listing every problem.
 
     Flushes only; the caller commits (and invitations leave after the commit).
     """
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = import_limit()
     if limit and len(raw) > limit:
         raise ImportRejected([RowError(None, None, _(
             "The file is too large (%(size)d kB, at most %(max)d kB).", size=len(raw) // 1024, max=limit // 1024),

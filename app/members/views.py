@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -58,12 +59,42 @@ def email_link_limit() -> str:
     return current_app.config["EMAIL_LINK_RATE_LIMIT"]
 
 
+def sign_in_address_limit() -> str:
+    return current_app.config["SIGN_IN_ADDRESS_RATE_LIMIT"]
+
+
+def invitation_limit() -> str:
+    return current_app.config["INVITATION_RATE_LIMIT"]
+
+
+def address_and_email() -> str:
+    # Per account and address: guessing one member's password is slowed, the other members
+    # signing in from the same address (an assembly's Wi-Fi) are not.
+    return f"{get_remote_address()}:{request.form.get('email', '').strip().lower()[:254]}"
+
+
+def signed_in_member() -> str:
+    return f"member:{current_user.get_id()}" if current_user.is_authenticated else get_remote_address()
+
+
+def too_many_attempts() -> str:
+    return _("Too many attempts. Wait a minute and try again.")
+
+
+def too_many_links() -> str:
+    return _("Too many requests for an e-mail link. Wait a few minutes and try again.")
+
+
+def too_many_invitations() -> str:
+    return _("Too many invitations sent in a short time. Wait a minute and try again.")
+
+
 # --- sign-in ---------------------------------------------------------------------------
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(sign_in_limit, methods=["POST"],
-               error_message=lambda: _("Too many attempts. Wait a minute and try again."))
+@limiter.limit(sign_in_limit, methods=["POST"], key_func=address_and_email, error_message=too_many_attempts)
+@limiter.limit(sign_in_address_limit, methods=["POST"], error_message=too_many_attempts)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("home.home"))
@@ -126,7 +157,7 @@ def accept_invitation(token: str):
 
 
 @bp.route("/invitation/nouvelle", methods=["POST"])
-@limiter.limit(email_link_limit)
+@limiter.limit(email_link_limit, error_message=too_many_links)
 def request_invitation():
     form = EmailForm()
     if form.validate_on_submit():
@@ -136,7 +167,7 @@ def request_invitation():
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
-@limiter.limit(email_link_limit, methods=["POST"])
+@limiter.limit(email_link_limit, methods=["POST"], error_message=too_many_links)
 def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
@@ -172,7 +203,8 @@ def reset_password(token: str):
 @login_required
 def directory():
     policy.require(current_user, "members.view")
-    search = request.args.get("q", "").strip()
+    # Bounded as the proposal search is: SQLite refuses LIKE patterns over 50,000 characters (a 500).
+    search = request.args.get("q", "").strip()[:200]
     status = request.args.get("statut", "").strip()
     try:
         members = db.session.scalars(services.directory_query(search, status or None)).all()
@@ -211,6 +243,7 @@ def _role_form(member: Member, **kwargs) -> RoleForm:
 
 @bp.route("/membres/nouveau", methods=["GET", "POST"])
 @login_required
+@limiter.limit(invitation_limit, methods=["POST"], key_func=signed_in_member, error_message=too_many_invitations)
 def new_member():
     policy.require(current_user, "members.manage")
     form = NewMemberForm()
@@ -297,6 +330,7 @@ def assign_role(member_id: int):
 
 @bp.route("/membres/<int:member_id>/invitation", methods=["POST"])
 @login_required
+@limiter.limit(invitation_limit, key_func=signed_in_member, error_message=too_many_invitations)
 def resend_invitation(member_id: int):
     policy.require(current_user, "members.manage")
     member = services.get_member(member_id)
@@ -366,7 +400,9 @@ def import_members():
     form = ImportForm()
     rejected = None
     if form.validate_on_submit():
-        raw = form.file.data.read()
+        # One byte more than the limit is enough to know the file is too large.
+        limit = importer.import_limit()
+        raw = form.file.data.read(limit + 1) if limit else form.file.data.read()
         try:
             report = import_csv(raw, recorded_by=current_user, send_invitations=True)
         except ImportRejected as error:
@@ -376,6 +412,8 @@ def import_members():
                     invited=report.invited), "success")
             return redirect(url_for("members.directory"))
     status = 422 if (rejected or form.errors) else 200
+    if rejected and any(e.code == "too_large" for e in rejected.errors):
+        status = 413
     return render_template("members/import.html", form=form, rejected=rejected, importer=importer), status
 
 

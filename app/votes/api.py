@@ -127,9 +127,11 @@ def cast_vote(data, ballot_id: int):
 
     Send a fresh `key` with each new vote; retry a request with the same key as often as
     needed, it counts once and returns the same receipt. Outside the window: 409 with its
-    dates; not in the electorate: 403 with the reason; an invalid choice: 422 per field.
+    dates; not in the electorate: 403 with the reason; an invalid choice: 422 per field;
+    more votes than VOTE_RATE_LIMIT (60 a minute by default, per member): 429.
     """
     member = current_member()
+    events.check_vote_rate(member)
     ballot = services.get_ballot(ballot_id)
     policy.require(member, "ballots.vote", ballot)
     grantor = _existing_member(data["on_behalf_of"], "on_behalf_of") if data.get("on_behalf_of") else None

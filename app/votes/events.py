@@ -21,13 +21,15 @@ import json
 import logging
 
 import socketio as socketio_module
+from flask import current_app
 from flask_babel import gettext as _
+from limits import parse_many
 from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app import live, policy
-from app.errors import InvalidInput
-from app.extensions import db, socketio
+from app.errors import InvalidInput, RateLimited
+from app.extensions import db, limiter, socketio
 from app.live.coalesce import Coalescer
 from app.members import services as members
 from app.votes import services, signals
@@ -129,11 +131,26 @@ def _payload(schema, data) -> dict:
         raise InvalidInput(_("The vote could not be read: see the errors of each field."), fields=fields) from None
 
 
+def check_vote_rate(member) -> None:
+    """Refuse a vote beyond VOTE_RATE_LIMIT for this member, whichever door it came through.
+
+    One counter per member in Flask-Limiter's storage (Redis with REDIS_URL, so every worker
+    shares it): pages, API and websocket count together, and members sharing an address
+    (an assembly's Wi-Fi) never slow each other down.
+    """
+    if not limiter.enabled or not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    for item in parse_many(current_app.config["VOTE_RATE_LIMIT"]):
+        if not limiter.limiter.hit(item, "votes", str(member.id)):
+            raise RateLimited(_("Too many votes in a short time. Wait a minute and try again."))
+
+
 @live.on("vote", group_commit=True)
 def vote(member, data):
     """{"ballot": id, "choice": {...}, "key": "...", "on_behalf_of": id|null} -> the receipt, once committed."""
     from app.votes.schemas import SocketVoteSchema
 
+    check_vote_rate(member)
     payload = _payload(SocketVoteSchema(), data)
     # Locked now rather than again inside cast_vote: one read of the ballot per vote.
     ballot = services.get_ballot(payload["ballot"], lock=True)

@@ -243,6 +243,7 @@ def vote(ballot_id: int):
     form = VoteForm()
     grantor = None
     try:
+        events.check_vote_rate(member)
         if not form.validate_on_submit():
             raise InvalidInput(_("The form expired or did not come from this site. Reload the page and try again."))
         if form.on_behalf_of.data:
