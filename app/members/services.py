@@ -102,8 +102,10 @@ def directory_query(search: str | None = None, status: str | None = None):
         .order_by(func.lower(Member.full_name), Member.id)
     )
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(func.lower(Member.full_name).like(pattern) | Member.email.like(pattern))
+        # autoescape: a % or _ typed in the search box is a character to find, not a wildcard.
+        term = search.strip().lower()
+        query = query.where(func.lower(Member.full_name).contains(term, autoescape=True)
+                            | func.lower(Member.email).contains(term, autoescape=True))
     if status:
         parse_status(status)
         latest = (

@@ -183,3 +183,13 @@ def test_directory_filters_by_current_status(client, make_member):
     assert "Yves Cape" in page and "Zoé Viewer" not in page
     bad = client.get("/membres?statut=nonsense")
     assert bad.status_code == 200 and "nonsense" in bad.get_data(as_text=True)
+
+
+def test_directory_search_takes_percent_and_underscore_literally(client, make_member):
+    viewer = make_member(MemberStatus.ESA, name="Zoé Viewer")
+    make_member(MemberStatus.ES, name="Ana_Lyse 100%")
+    sign_in(client, viewer)
+    assert "Zoé Viewer" not in client.get("/membres?q=%25").get_data(as_text=True)  # not a wildcard
+    assert "Zoé Viewer" not in client.get("/membres?q=_").get_data(as_text=True)
+    assert "Ana_Lyse 100%" in client.get("/membres?q=100%25").get_data(as_text=True)
+    assert "Ana_Lyse 100%" in client.get("/membres?q=a_l").get_data(as_text=True)

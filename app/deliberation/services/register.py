@@ -7,7 +7,7 @@ import io
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import policy
@@ -186,9 +186,11 @@ def register_query(*, level_id=None, theme_id=None, matter_id=None, status=None,
         matching = search.matching(text, "proposal")
         if matching is None:
             return query.where(False)
-        pattern = f"%{text.strip()}%"
+        # autoescape: a % or _ typed in the search box is a character to find, not a wildcard.
+        term = text.strip().lower()
         query = query.where(or_(Proposal.id.in_(select(matching.subquery().c.doc_id)),
-                                DecisionRecord.text.ilike(pattern), DecisionRecord.source.ilike(pattern)))
+                                func.lower(DecisionRecord.text).contains(term, autoescape=True),
+                                func.lower(DecisionRecord.source).contains(term, autoescape=True)))
     return query.order_by(DecisionRecord.decided_on.desc(), DecisionRecord.id.desc())
 
 
