@@ -63,6 +63,9 @@ class Config:
     WTF_CSRF_CHECK_DEFAULT = False
     WTF_CSRF_ENABLED = env_bool("WTF_CSRF_ENABLED", True)
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+    # Reverse proxies in front (nginx: 1): their X-Forwarded-For/-Proto are then trusted, so
+    # rate limits see each member's address instead of the proxy's. 0 trusts no header.
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
     # One uploaded file (the member CSV import), below MAX_CONTENT_LENGTH: 2000 members fit in ~400 kB.
     IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 1024 * 1024)
 

@@ -9,6 +9,7 @@ from flask import Flask, has_request_context, jsonify, render_template, request,
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, socketio
@@ -40,6 +41,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from app import cli
 
     cli.register(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Outermost, so Socket.IO's middleware and the rate limits see the member's address too.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 

@@ -150,3 +150,18 @@ def test_an_id_beyond_the_databases_integers_is_a_404_not_a_500(client, make_mem
     sign_in(client, make_member())
     for huge in (2**31, 2**63, 10**30):
         assert client.get(path.format(huge)).status_code == 404
+
+
+def test_behind_a_trusted_proxy_rate_limits_see_each_members_address():
+    from flask import request
+
+    proxied = create_app("testing", TRUSTED_PROXIES=1)
+    direct = create_app("testing")
+    for app, expected in ((proxied, "203.0.113.7"), (direct, "127.0.0.1")):
+        @app.get("/_address")
+        def address():
+            return request.remote_addr
+
+        response = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.7"},
+                                         environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        assert response.get_data(as_text=True) == expected
