@@ -44,8 +44,8 @@ lint: install
 # Refresh the message catalogues after changing interface strings, then translate the new
 # French entries in app/translations/fr/LC_MESSAGES/messages.po.
 catalog: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract --no-wrap -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-wrap -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
 
 # Every benchmark on loopback (PostgreSQL and Redis for the two-worker run), one JSON each in bench/results/.
 bench: translations
