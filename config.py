@@ -114,6 +114,8 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"
     API_PAGE_SIZE_MAX = 100
+    # Rows per page of the long lists of the pages (register, directory); the CSV gives all.
+    LIST_PAGE_SIZE = env_int("LIST_PAGE_SIZE", 100)
 
     # CAE rules (DOMAIN.md), settings with the legal value as default.
     ES_MONTHS_TO_BECOME_ASSOCIATE = 36  # Code du travail L7331-3

@@ -176,8 +176,8 @@ def main() -> None:
                  "register": measure(app, client, "/registre", args.runs),
                  "directory": measure(app, client, "/membres", args.runs)}
         large["proposal"]["size"] = f"{args.comments} comments, 20 amendments, 10 revisions"
-        large["register"]["size"] = f"{args.decisions} decisions (the page lists 500)"
-        large["directory"]["size"] = f"{total} members"
+        large["register"]["size"] = f"{args.decisions} decisions (a page lists 100)"
+        large["directory"]["size"] = f"{total} members (a page lists 100)"
         figures |= {"small": small, "large": large,
                     "queries_grow_with_data": {page: large[page]["queries"] > small[page]["queries"]
                                                for page in large}}

@@ -27,6 +27,7 @@ from app.members.forms import (
     TokenForm,
 )
 from app.members.models import ApiToken, Member
+from app.pagination import Page, paginate
 from app.timeutil import local_today
 
 bp = Blueprint("members", __name__, template_folder="../templates")
@@ -207,11 +208,11 @@ def directory():
     search = request.args.get("q", "").strip()[:200]
     status = request.args.get("statut", "").strip()
     try:
-        members = db.session.scalars(services.directory_query(search, status or None)).all()
+        page = paginate(services.directory_query(search, status or None))
     except InvalidInput as error:
         flash(error.message, "error")
-        members, status = [], ""
-    return render_template("members/directory.html", members=members, search=search, status=status,
+        page, status = Page([], 1, 1, 0), ""
+    return render_template("members/directory.html", members=page.items, page=page, search=search, status=status,
                            today=local_today())
 
 

@@ -148,3 +148,15 @@ def test_register_pages(make_proposal, author, facilitator, client, make_member)
     response = client.post(f"/registre/{record.id}", data={"responsible_id": "", "due_on": "2025-01-01",
                                                            "status": "done", "note": ""})
     assert response.status_code == 422 and record.follow_up_status == "in_progress"
+
+
+def test_the_register_is_paged_newest_first_keeping_the_filters(app, make_proposal, author, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LIST_PAGE_SIZE", 2)
+    for day, title in ((10, "Première décision"), (11, "Deuxième décision"), (12, "Troisième décision")):
+        _decided(make_proposal, author, title, "organisation", date(2026, 1, day))
+    sign_in(client, author)
+    first = client.get("/registre?matiere=&du=2026-01-01").get_data(as_text=True)
+    assert "Troisième décision" in first and "Deuxième décision" in first and "Première décision" not in first
+    assert "Page 1 of 2" in first and "du=2026-01-01" in first
+    second = client.get("/registre?du=2026-01-01&page=2").get_data(as_text=True)
+    assert "Première décision" in second and "Troisième décision" not in second

@@ -193,3 +193,21 @@ def test_directory_search_takes_percent_and_underscore_literally(client, make_me
     assert "Zoé Viewer" not in client.get("/membres?q=_").get_data(as_text=True)
     assert "Ana_Lyse 100%" in client.get("/membres?q=100%25").get_data(as_text=True)
     assert "Ana_Lyse 100%" in client.get("/membres?q=a_l").get_data(as_text=True)
+
+
+def test_directory_is_paged_keeping_the_search_and_counting_every_match(app, client, make_member, monkeypatch):
+    monkeypatch.setitem(app.config, "LIST_PAGE_SIZE", 2)
+    viewer = make_member(MemberStatus.ESA, name="Aa Viewer")
+    for name in ("Bb Pagé", "Cc Pagé", "Dd Pagé"):
+        make_member(MemberStatus.ES, name=name)
+    sign_in(client, viewer)
+    first = client.get("/membres?q=pag").get_data(as_text=True)
+    assert "3 membres" in first  # every match is counted, not only this page's
+    assert "Bb Pagé" in first and "Cc Pagé" in first and "Dd Pagé" not in first
+    assert "Page 1 sur 2" in first and "page=2" in first and "q=pag" in first
+    second = client.get("/membres?q=pag&page=2").get_data(as_text=True)
+    assert "Dd Pagé" in second and "Bb Pagé" not in second and "Page 2 sur 2" in second
+    # Beyond the end, or not a number: the last page, or the first — never an error.
+    assert "Dd Pagé" in client.get("/membres?q=pag&page=99").get_data(as_text=True)
+    assert "Bb Pagé" in client.get("/membres?q=pag&page=abc").get_data(as_text=True)
+    assert "Bb Pagé" in client.get("/membres?q=pag&page=-1").get_data(as_text=True)

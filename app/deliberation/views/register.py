@@ -18,6 +18,7 @@ from app.extensions import db
 from app.governance import services as governance
 from app.members.models import Member, Theme
 from app.members.views import show_errors
+from app.pagination import Page, paginate
 from app.timeutil import local_today
 
 
@@ -41,13 +42,13 @@ def register():
     policy.require(member(), "register.view")
     try:
         filters = _filters()
-        records = db.session.scalars(services.register_query(**filters).limit(500)).all()
+        page = paginate(services.register_query(**filters))
         status = 200
     except InvalidInput as error:
         flash(" ".join([error.message, *[m for ms in error.fields.values() for m in ms]]), "error")
-        filters, records, status = {}, [], 422
+        filters, page, status = {}, Page([], 1, 1, 0), 422
     return render_template(
-        "deliberation/register.html", records=records, args=request.args, levels=governance.levels(),
+        "deliberation/register.html", records=page.items, page=page, args=request.args, levels=governance.levels(),
         matters=governance.matters(), themes=db.session.scalars(select(Theme).order_by(Theme.label)).all(),
         follow_up_labels=FOLLOW_UP_LABELS, outcome_labels=OUTCOME_LABELS,
     ), status
