@@ -49,7 +49,11 @@ def test_session_cookie_is_httponly_and_samesite(client, make_member):
 def _keep_shared_extensions():
     # Socket.IO and the rate limiter are module-level objects that keep the last app's server
     # and storage: a production app built here must not leave Redis behind for later tests.
-    kept = {extension: dict(vars(extension)) for extension in (socketio, limiter)}
+    # Dicts are copied too: Flask-SocketIO keeps the Redis client manager in server_options,
+    # and every later app would reuse it (then broadcast from threads sharing the test's connection).
+    kept = {extension: {name: dict(value) if isinstance(value, dict) else value
+                        for name, value in vars(extension).items()}
+            for extension in (socketio, limiter)}
     yield
     for extension, state in kept.items():
         vars(extension).clear()
