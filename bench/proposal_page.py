@@ -23,34 +23,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("FACETTES_CONFIG", "testing")
 
-import sqlalchemy as sa  # noqa: E402
+from common import backend, drop_database, prepare_database  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 
 PASSWORD = "correct horse battery"
-
-
-def prepare_database(url: str) -> None:
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() != "postgresql":
-        return
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{parsed.database}"')
-    admin.dispose()
-
-
-def drop_database(url: str) -> None:
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() != "postgresql":
-        return
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-    admin.dispose()
 
 
 def fill(comments: int, amendments: int, revisions: int, people: list | None = None) -> tuple[int, str]:
@@ -123,7 +102,7 @@ def main() -> None:
             timings.append(time.perf_counter() - start)
             assert response.status_code == 200
         timings = sorted(timings[3:])  # the first requests warm the template and statement caches
-        print(f"database: {sa.engine.make_url(url).get_backend_name()}")
+        print(f"database: {backend(url)}")
         print(f"page: {args.comments} comments, {args.amendments} amendments, {args.revisions} revisions, "
               f"{len(response.data) // 1024} KiB of HTML")
         print(f"runs: {args.runs}; median {statistics.median(timings) * 1000:.1f} ms; "

@@ -19,8 +19,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -401,3 +403,31 @@ def close_all(voters: list[Voter]) -> None:
             pass
 
     in_parallel(close, voters)
+
+
+@contextmanager
+def worker_cluster(tmp_path: Path, name: str, worker_names: Iterable[str]) -> Iterator[tuple]:
+    """A dedicated database, a Redis channel and gunicorn workers on it (not started yet).
+
+    Yields (live_app, workers, channel, voters); the voters the test adds are closed and
+    the workers stopped at the end, whatever happens.
+    """
+    from tests.conftest import free_port
+    from tests.live.conftest import dedicated_database, migrated_app, restored_socketio
+
+    require_redis()
+    secret_key = uuid.uuid4().hex
+    with restored_socketio(), dedicated_database(tmp_path, name) as database_url:
+        live_app = migrated_app(database_url, SECRET_KEY=secret_key)
+        channel = f"facettes-test-{uuid.uuid4().hex}"
+        env = worker_env(database_url=database_url, secret_key=secret_key, channel=channel, instance_dir=tmp_path)
+        workers = [Worker(worker, free_port(), env, tmp_path / f"{worker}.log") for worker in worker_names]
+        voters: list[Voter] = []
+        try:
+            yield live_app, workers, channel, voters
+        finally:
+            close_all(voters)
+            for worker in workers:
+                worker.stop()
+            with live_app.app_context():
+                db.engine.dispose()

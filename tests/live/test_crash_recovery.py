@@ -17,30 +17,23 @@ acknowledgement for, with the same idempotency key. Shown:
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 
 import pytest
 
-from app.extensions import db
-from tests.conftest import free_port
-from tests.live.conftest import dedicated_database, migrated_app, restored_socketio
 from tests.live.procs import (
     AckCounter,
     Voter,
-    Worker,
     assert_audit_verifies,
-    close_all,
     expected_receipt,
     in_parallel,
     open_ballot_for,
     read_box,
-    require_redis,
     session_cookies,
     vote_all,
     wait_for,
     wait_until_subscribed,
-    worker_env,
+    worker_cluster,
 )
 
 pytestmark = pytest.mark.no_db_transaction
@@ -52,21 +45,8 @@ RESENT_ACKNOWLEDGED = 20  # acknowledged votes sent again on purpose
 
 @pytest.fixture
 def crash_setup(app, tmp_path):
-    require_redis()
-    secret_key = uuid.uuid4().hex
-    with restored_socketio(), dedicated_database(tmp_path, "crash") as database_url:
-        live_app = migrated_app(database_url, SECRET_KEY=secret_key)
-        channel = f"facettes-test-{uuid.uuid4().hex}"
-        env = worker_env(database_url=database_url, secret_key=secret_key, channel=channel, instance_dir=tmp_path)
-        worker = Worker("server", free_port(), env, tmp_path / "server.log")
-        voters: list[Voter] = []
-        try:
-            yield live_app, worker, channel, voters
-        finally:
-            close_all(voters)
-            worker.stop()
-            with live_app.app_context():
-                db.engine.dispose()
+    with worker_cluster(tmp_path, "crash", ["server"]) as (live_app, (worker,), channel, voters):
+        yield live_app, worker, channel, voters
 
 
 def test_votes_in_flight_when_the_server_is_killed_are_stored_once_after_restart(crash_setup):

@@ -22,30 +22,23 @@ all in ``ballot:<id>`` (secret ballot, tally visible live). Shown:
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 
 import pytest
 
-from app.extensions import db
-from tests.conftest import free_port
-from tests.live.conftest import dedicated_database, migrated_app, restored_socketio
 from tests.live.procs import (
     AckCounter,
     Voter,
-    Worker,
     assert_audit_verifies,
-    close_all,
     expected_receipt,
     in_parallel,
     open_ballot_for,
     read_box,
-    require_redis,
     session_cookies,
     vote_all,
     wait_for,
     wait_until_subscribed,
-    worker_env,
+    worker_cluster,
 )
 
 pytestmark = pytest.mark.no_db_transaction
@@ -58,22 +51,8 @@ RESENT_ACKNOWLEDGED = 5
 
 @pytest.fixture
 def two_workers(app, tmp_path):
-    require_redis()
-    secret_key = uuid.uuid4().hex
-    with restored_socketio(), dedicated_database(tmp_path, "workers") as database_url:
-        live_app = migrated_app(database_url, SECRET_KEY=secret_key)
-        channel = f"facettes-test-{uuid.uuid4().hex}"
-        env = worker_env(database_url=database_url, secret_key=secret_key, channel=channel, instance_dir=tmp_path)
-        workers = [Worker(name, free_port(), env, tmp_path / f"worker-{name}.log") for name in ("A", "B")]
-        voters: list[Voter] = []
-        try:
-            yield live_app, workers, channel, voters
-        finally:
-            close_all(voters)
-            for worker in workers:
-                worker.stop()
-            with live_app.app_context():
-                db.engine.dispose()
+    with worker_cluster(tmp_path, "workers", ["worker-A", "worker-B"]) as cluster:
+        yield cluster
 
 
 def test_votes_through_two_workers_converge_and_survive_one_killed(two_workers):
