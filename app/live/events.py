@@ -10,6 +10,7 @@ import functools
 import json
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from flask import current_app
@@ -54,7 +55,8 @@ def run_event(event: str, func: Handler, args: tuple) -> dict:
     return ack
 
 
-def on(event: str, namespace: str = "/", *, group_commit: bool = False) -> Callable[[Handler], Handler]:
+def on(event: str, namespace: str = "/", *, group_commit: bool = False,
+       group_scope: Callable[[], AbstractContextManager] | None = None) -> Callable[[Handler], Handler]:
     """Register ``func(member, data)`` for a client event; its return value becomes the ack.
 
     Raise a DomainError for a refusal: the ack is then {"ok": false, "error": {code, message}}
@@ -62,11 +64,13 @@ def on(event: str, namespace: str = "/", *, group_commit: bool = False) -> Calla
 
     ``group_commit``: under load, events that arrive during a commit share the next one
     (app/live/group_commit.py), when the LIVE_GROUP_COMMIT setting is on; ``func`` must then
-    not use the request (it runs in the writer, with the member passed to it).
+    not use the request (it runs in the writer, with the member passed to it). ``group_scope``:
+    a context manager the group's events run in, which writes what they queued at its end
+    (see GroupCommitter).
     """
 
     def register(func: Handler) -> Handler:
-        committer = GroupCommitter(event, func) if group_commit else None
+        committer = GroupCommitter(event, func, group_scope) if group_commit else None
 
         @functools.wraps(func)
         def handler(*args):

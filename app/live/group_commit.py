@@ -11,23 +11,31 @@ per process: each in its own savepoint (a refused vote changes nothing and does 
 the others), then one commit for all, then every acknowledgement. With no load a group is
 a single event and nothing waits. The handler is the same function as for a lone event;
 it must not use the request (``request.sid``, the session): it runs in the writer.
+
+With a ``scope`` (for votes: ``services.deferred_votes``), the group's events run inside
+it without savepoints: each is checked and queues its rows, a refused one queues nothing,
+and the scope writes them all at its end, a few statements for the whole group. Should an
+event fail unexpectedly, nothing of the group is kept and the group is run again one event
+at a time, each in its savepoint, as without a scope.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import queue
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, request, session
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from app.errors import DomainError
 from app.extensions import db, socketio
@@ -57,8 +65,9 @@ class _Pending:
 class GroupCommitter:
     """One event's queue and writer, per application (tests run several apps in one process)."""
 
-    def __init__(self, event: str, func: Callable[[Any, Any], Any]):
-        self.event, self.func = event, func
+    def __init__(self, event: str, func: Callable[[Any, Any], Any],
+                 scope: Callable[[], AbstractContextManager] | None = None):
+        self.event, self.func, self.scope = event, func, scope
         self._queues: dict[int, queue.Queue] = {}
         self._writing: set[int] = set()
         self._lock = threading.Lock()
@@ -108,17 +117,11 @@ class GroupCommitter:
                         pending.done.set()
 
     def _run_group(self, group: list[_Pending]) -> None:
-        from app.i18n import locale_for
-        from app.members.models import Member
-
         try:
-            ids = {pending.member_id for pending in group if pending.member_id is not None}
-            members = {member.id: member for member in db.session.scalars(
-                select(Member).where(Member.id.in_(ids)).options(selectinload(Member.status_changes)))}
-            for pending in group:
-                member = members.get(pending.member_id)
-                with force_locale(locale_for(member, pending.chosen_language, pending.accept_languages)):
-                    pending.ack = self._attempt(member, pending.args)
+            members = self._members(group)
+            if self.scope is None or not self._run_in_scope(group, members):
+                for pending in group:
+                    pending.ack = self._in_locale(pending, members, savepoint=True)
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -130,10 +133,48 @@ class GroupCommitter:
         finally:
             db.session.remove()
 
-    def _attempt(self, member, args: tuple) -> dict:
-        """One event in its savepoint: a refusal or a failure leaves nothing behind."""
+    def _members(self, group: list[_Pending]) -> dict:
+        ids = sorted({pending.member_id for pending in group if pending.member_id is not None})
+        return {member.id: member for member in db.session.scalars(_members_query(), {"ids": ids}).unique()}
+
+    def _run_in_scope(self, group: list[_Pending], members: dict) -> bool:
+        """The group's events in the scope, which writes them at its end; False if one failed unexpectedly."""
+        try:
+            with self.scope():
+                for pending in group:
+                    pending.ack = self._in_locale(pending, members, savepoint=False)
+                    if pending.ack is _FAILED:
+                        raise _GroupRestart
+            return True
+        except _GroupRestart:
+            pass
+        # Whatever the failed event left in the session is unknown: start the group again.
+        db.session.rollback()
+        members.clear()
+        members.update(self._members(group))
+        for pending in group:
+            pending.ack = None
+        return False
+
+    def _in_locale(self, pending: _Pending, members: dict, *, savepoint: bool) -> dict:
+        from app.i18n import locale_for
+
+        member = members.get(pending.member_id)
+        with force_locale(locale_for(member, pending.chosen_language, pending.accept_languages)):
+            ack = self._attempt(member, pending.args, savepoint=savepoint)
+            if ack is _FAILED and savepoint:
+                ack = internal_error_ack()
+            return ack
+
+    def _attempt(self, member, args: tuple, *, savepoint: bool) -> dict:
+        """One event; with a savepoint, a refusal or a failure leaves nothing behind."""
         try:
             data = check_event(member, args)
+            if not savepoint:
+                # In a scope, a refused event queues nothing: no savepoint is needed.
+                ack = ok_ack(self.func(member, data))
+                json.dumps(ack)
+                return ack
             with db.session.begin_nested():
                 ack = ok_ack(self.func(member, data))
                 json.dumps(ack)  # an unserialisable result must not be committed and then lost
@@ -142,4 +183,25 @@ class GroupCommitter:
             return error_ack(error)
         except Exception:  # noqa: BLE001
             log.exception("Live event %r failed", self.event)
-            return internal_error_ack()
+            return _FAILED
+
+
+@functools.cache
+def _members_query():
+    """The group's members with their status history (every event asks whether they are active).
+
+    Built once: a statement object keeps its cache key, which SQLAlchemy would otherwise
+    recompute for each group; joined, one query instead of two.
+    """
+    from app.members.models import Member
+
+    return (select(Member).where(Member.id.in_(bindparam("ids", expanding=True)))
+            .options(joinedload(Member.status_changes)))
+
+
+class _GroupRestart(Exception):
+    """Leaves a scope without writing: one of its events failed unexpectedly."""
+
+
+# An event that failed unexpectedly (logged); answered as an internal error.
+_FAILED: dict = {"ok": False, "failed": True}

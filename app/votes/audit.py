@@ -20,17 +20,27 @@ def entry_hash(ballot_id: int, seq: int, event: str, payload: str, created_at: s
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def record(ballot: Ballot, event: str, payload: dict) -> AuditEntry:
-    """Append an event; the caller holds the ballot's row lock, which orders the chain."""
+def next_entry(ballot: Ballot, event: str, payload: dict) -> dict:
+    """The next entry's columns, advancing the ballot's chain head in memory.
+
+    The caller holds the ballot's row lock, which orders the chain, and inserts the row:
+    one at a time (`record`) or with the other votes of a group (services.VoteWriter).
+    """
     seq = ballot.audit_seq + 1
     now = utcnow()
     created_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the same on every database
     body = canonical(payload)
     digest = entry_hash(ballot.id, seq, event, body, created_at.isoformat(), ballot.audit_head)
-    entry = AuditEntry(ballot_id=ballot.id, seq=seq, event=event, payload=body, created_at=created_at,
-                       prev_hash=ballot.audit_head, hash=digest)
-    db.session.add(entry)
+    row = {"ballot_id": ballot.id, "seq": seq, "event": event, "payload": body, "created_at": created_at,
+           "prev_hash": ballot.audit_head, "hash": digest}
     ballot.audit_seq, ballot.audit_head = seq, digest
+    return row
+
+
+def record(ballot: Ballot, event: str, payload: dict) -> AuditEntry:
+    """Append an event; the caller holds the ballot's row lock, which orders the chain."""
+    entry = AuditEntry(**next_entry(ballot, event, payload))
+    db.session.add(entry)
     return entry
 
 

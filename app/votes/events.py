@@ -17,6 +17,7 @@ a ballot at a given moment; the pages and the API use them too.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 
@@ -145,13 +146,18 @@ def check_vote_rate(member) -> None:
             raise RateLimited(_("Too many votes in a short time. Wait a minute and try again."))
 
 
-@live.on("vote", group_commit=True)
-def vote(member, data):
-    """{"ballot": id, "choice": {...}, "key": "...", "on_behalf_of": id|null} -> the receipt, once committed."""
+@functools.cache
+def _vote_schema():
     from app.votes.schemas import SocketVoteSchema
 
+    return SocketVoteSchema()  # one instance: loading does not change a schema, building one costs
+
+
+@live.on("vote", group_commit=True, group_scope=services.deferred_votes)
+def vote(member, data):
+    """{"ballot": id, "choice": {...}, "key": "...", "on_behalf_of": id|null} -> the receipt, once committed."""
     check_vote_rate(member)
-    payload = _payload(SocketVoteSchema(), data)
+    payload = _payload(_vote_schema(), data)
     # Locked now rather than again inside cast_vote: one read of the ballot per vote.
     ballot = services.get_ballot(payload["ballot"], lock=True)
     policy.require(member, "ballots.vote", ballot)

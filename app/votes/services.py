@@ -11,6 +11,8 @@ import hashlib
 import json
 import random
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -18,9 +20,10 @@ from fractions import Fraction
 from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import and_, event, func, select
+from sqlalchemy import and_, bindparam, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -31,6 +34,7 @@ from app.timeutil import local_zone, utcnow
 from app.votes import audit, signals
 from app.votes.content import canonical, parse_content
 from app.votes.models import (
+    AuditEntry,
     Ballot,
     BallotOption,
     BallotState,
@@ -45,11 +49,20 @@ from app.votes.tally import tally
 
 # Session.info key: ids of the ballots whose row this transaction has locked and refreshed.
 LOCKED_BALLOTS = "facettes.locked_ballots"
+# Session.info key: the VoteWriter of a group commit (deferred_votes), when one is open.
+DEFERRED_VOTES = "facettes.deferred_votes"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 METHODS_WITH_OPTIONS = {Method.MAJORITY_JUDGMENT, Method.SCHULZE, Method.APPROVAL, Method.SINGLE_CHOICE}
 
 
 # --- creation and life cycle -------------------------------------------------------------
+
+
+_READ_BALLOT = select(Ballot).where(Ballot.id == bindparam("ballot_id"))
+# Orders concurrent votes on one ballot (PostgreSQL row lock; SQLite serialises writers).
+# populate_existing: an object already in the session must be refreshed under the lock.
+# Both built once: every vote asks.
+_LOCK_BALLOT = _READ_BALLOT.with_for_update().execution_options(populate_existing=True)
 
 
 def get_ballot(ballot_id: int, *, lock: bool = False) -> Ballot:
@@ -58,12 +71,7 @@ def get_ballot(ballot_id: int, *, lock: bool = False) -> Ballot:
         ballot = db.session.get(Ballot, ballot_id) if ballot_id in locked else None
         if ballot is not None:
             return ballot  # locked and refreshed earlier in this transaction: it cannot have changed
-    query = select(Ballot).where(Ballot.id == ballot_id)
-    if lock:
-        # Orders concurrent votes on one ballot (PostgreSQL row lock; SQLite serialises writers).
-        # populate_existing: an object already in the session must be refreshed under the lock.
-        query = query.with_for_update().execution_options(populate_existing=True)
-    ballot = db.session.scalar(query)
+    ballot = db.session.scalar(_LOCK_BALLOT if lock else _READ_BALLOT, {"ballot_id": ballot_id})
     if ballot is None:
         raise NotFound(_("No such ballot."))
     if lock:
@@ -242,6 +250,83 @@ def proxy_given_by(context: str | None, grantor: Member) -> Proxy | None:
     return db.session.scalar(select(Proxy).where(Proxy.context == context, Proxy.grantor_id == grantor.id))
 
 
+# Built once (a statement keeps its compiled form's cache key): the writes of a group.
+_INSERT_PARTICIPATIONS = insert(Participation.__table__)
+_INSERT_VOTES = insert(StoredVote.__table__)
+_INSERT_AUDIT_ENTRIES = insert(AuditEntry.__table__)
+_UPDATE_CHAIN_HEAD = (update(Ballot.__table__).where(Ballot.__table__.c.id == bindparam("ballot_id"))
+                      .values(audit_seq=bindparam("audit_seq"), audit_head=bindparam("audit_head")))
+
+
+@dataclass
+class _Voted:
+    """An elector's vote already recorded: in the database, or queued in this writer."""
+
+    key_digest: str
+    participation_id: int | None = None
+    rows: tuple[dict, dict] | None = None  # (participation, vote) queued, not yet written
+
+
+class VoteWriter:
+    """Checked votes not yet written: their rows, inserted together, one statement per table.
+
+    Alone, a vote is written at once (`cast_vote`). Under load, the live votes of one group
+    commit are checked one after the other, each with its own outcome, and written together
+    when the group ends (`deferred_votes`): the ballot's lock is held, so no other vote can
+    come between, and the audit chain is computed in the order the votes were checked.
+    """
+
+    def __init__(self) -> None:
+        self.participations: list[dict] = []
+        self.votes: list[dict] = []
+        self.audit_entries: list[dict] = []
+        self.ballots: dict[int, Ballot] = {}
+        # (ballot id, elector id) -> what this writer knows of the elector's vote: a second
+        # vote of the same group sees the first, as it would have seen it in the database.
+        self.voted: dict[tuple[int, int], _Voted] = {}
+
+    def write(self) -> None:
+        if not self.audit_entries:
+            return
+        try:
+            # Plain inserts, one executemany per table (the ORM's unit of work would cost more
+            # than the statements), and each ballot's new chain head in one UPDATE.
+            if self.participations:
+                db.session.execute(_INSERT_PARTICIPATIONS, self.participations)
+                db.session.execute(_INSERT_VOTES, self.votes)
+            db.session.execute(_INSERT_AUDIT_ENTRIES, self.audit_entries)
+            for ballot in self.ballots.values():
+                db.session.execute(_UPDATE_CHAIN_HEAD, {"ballot_id": ballot.id, "audit_seq": ballot.audit_seq,
+                                                        "audit_head": ballot.audit_head})
+                # Written: the session must not write them again.
+                set_committed_value(ballot, "audit_seq", ballot.audit_seq)
+                set_committed_value(ballot, "audit_head", ballot.audit_head)
+            db.session.flush()  # a changed vote (`_vote_again`) is still an ORM change
+        except IntegrityError:
+            # Only reachable if the row lock was not honoured: the constraint still holds, and the
+            # boundary rolls the whole transaction back.
+            raise Conflict(_("This vote has already been recorded.")) from None
+        for ballot in self.ballots.values():
+            signals.vote_recorded.send(ballot)
+
+
+@contextmanager
+def deferred_votes() -> Iterator[VoteWriter]:
+    """Votes cast inside are checked at once and written together at the end (a group commit).
+
+    Nothing is written if the block raises. Inside, the session does not autoflush: the
+    ballot's chain head changes with every vote and is written once, with the rows.
+    """
+    writer = VoteWriter()
+    db.session.info[DEFERRED_VOTES] = writer
+    try:
+        with db.session.no_autoflush:
+            yield writer
+    finally:
+        db.session.info.pop(DEFERRED_VOTES, None)
+    writer.write()
+
+
 def cast_vote(
     ballot: Ballot,
     member: Member,
@@ -255,8 +340,30 @@ def cast_vote(
     """Record one vote, for the member or, as proxy holder, for `on_behalf_of`.
 
     `key` is the submission's idempotency key, chosen by the client: the same key again
-    returns the same receipt and stores nothing more.
+    returns the same receipt and stores nothing more. Inside `deferred_votes`, the vote is
+    checked now and written with the others at the end of the block.
     """
+    writer = db.session.info.get(DEFERRED_VOTES)
+    if writer is not None:
+        return _check_and_queue(writer, ballot, member, choice, key, on_behalf_of, now, blank_proxy)
+    writer = VoteWriter()
+    receipt = _check_and_queue(writer, ballot, member, choice, key, on_behalf_of, now, blank_proxy)
+    writer.write()
+    return receipt
+
+
+# Built once: the two facts every vote needs, in the electorate? already voted?
+_ELECTOR_STATE = (
+    select(ElectorateEntry.member_id, Participation.id.label("participation_id"), Participation.key_digest)
+    .outerjoin(Participation, and_(Participation.ballot_id == ElectorateEntry.ballot_id,
+                                   Participation.elector_id == ElectorateEntry.member_id))
+    .where(ElectorateEntry.ballot_id == bindparam("ballot_id"), ElectorateEntry.member_id == bindparam("elector_id"))
+)
+
+
+def _check_and_queue(writer: VoteWriter, ballot: Ballot, member: Member, choice: dict, key: str,
+                     on_behalf_of: Member | None, now: datetime | None, blank_proxy: bool) -> Receipt:
+    """Every check of a vote, then its rows queued in `writer`; a refusal queues nothing."""
     now = now or utcnow()
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
         raise InvalidInput(_("Missing or malformed submission key."),
@@ -264,18 +371,16 @@ def cast_vote(
     ballot = get_ballot(ballot.id, lock=True)
     require_open(ballot, now)
     elector = on_behalf_of or member
-    # One query for the two facts every vote needs: in the electorate? already voted?
-    entry = db.session.execute(
-        select(ElectorateEntry.member_id, Participation)
-        .outerjoin(Participation, and_(Participation.ballot_id == ElectorateEntry.ballot_id,
-                                       Participation.elector_id == ElectorateEntry.member_id))
-        .where(ElectorateEntry.ballot_id == ballot.id, ElectorateEntry.member_id == elector.id)
-    ).first()
-    if entry is None:
-        if on_behalf_of is None:
-            raise Forbidden(_("You are not in this ballot's electorate (%(level)s, on the day it opened).",
-                              level=governance.level_label(ballot.level)))
-        raise Forbidden(_("%(name)s is not in this ballot's electorate.", name=elector.full_name))
+    voted = writer.voted.get((ballot.id, elector.id))
+    if voted is None:
+        row = db.session.execute(_ELECTOR_STATE, {"ballot_id": ballot.id, "elector_id": elector.id}).first()
+        if row is None:
+            if on_behalf_of is None:
+                raise Forbidden(_("You are not in this ballot's electorate (%(level)s, on the day it opened).",
+                                  level=governance.level_label(ballot.level)))
+            raise Forbidden(_("%(name)s is not in this ballot's electorate.", name=elector.full_name))
+        if row.participation_id is not None:
+            voted = _Voted(row.key_digest, participation_id=row.participation_id)
     proxy = proxy_given_by(ballot.context, elector)
     if on_behalf_of is not None:
         # blank_proxy: the chair records a proxy given without a holder's name (model statutes).
@@ -288,46 +393,52 @@ def cast_vote(
     option_ids = [o.id for o in ballot.options] if ballot.method in METHODS_WITH_OPTIONS else []
     content = canonical(parse_content(ballot.method, option_ids, ballot.seats, choice))
     key_digest = _digest("participation", ballot.id, elector.id, key).hex()
-    existing = entry.Participation
-    if existing is not None:
-        return _vote_again(ballot, existing, elector, key, key_digest, content, now)
-    participation = Participation(ballot_id=ballot.id, elector_id=elector.id, cast_by_id=member.id,
-                                  key_digest=key_digest)
+    if voted is not None:
+        return _vote_again(writer, ballot, voted, elector, key, key_digest, content, now)
     code = receipt_code(ballot.id, elector.id, key)
-    vote = StoredVote(ballot_id=ballot.id, receipt=code, content=content)
+    vote = {"ballot_id": ballot.id, "receipt": code, "content": content, "voter_id": None, "proxy_for_id": None,
+            "updated_at": None}
     if not ballot.is_secret:
-        vote.voter_id, vote.proxy_for_id = member.id, on_behalf_of.id if on_behalf_of else None
-    db.session.add_all([participation, vote])
+        vote |= {"voter_id": member.id, "proxy_for_id": on_behalf_of.id if on_behalf_of else None}
     payload = {"elector": elector.id, "cast_by": member.id}
     if not ballot.is_secret:
         payload |= {"receipt": code, "content": json.loads(content)}
-    audit.record(ballot, "vote_recorded", payload)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Only reachable if the row lock was not honoured: the constraint still holds, and the
-        # boundary rolls the whole transaction back (no savepoint: one vote costs two statements less).
-        raise Conflict(_("This vote has already been recorded.")) from None
-    signals.vote_recorded.send(ballot)
+    participation = {"ballot_id": ballot.id, "elector_id": elector.id, "cast_by_id": member.id,
+                     "key_digest": key_digest}
+    # Last, once nothing can refuse the vote: the chain head moves only for a vote that counts.
+    writer.audit_entries.append(audit.next_entry(ballot, "vote_recorded", payload))
+    writer.participations.append(participation)
+    writer.votes.append(vote)
+    writer.ballots[ballot.id] = ballot
+    writer.voted[(ballot.id, elector.id)] = _Voted(key_digest, rows=(participation, vote))
     return Receipt(ballot.id, code)
 
 
-def _vote_again(ballot, participation, elector, key, key_digest, content, now) -> Receipt:
-    if participation.key_digest == key_digest:
+def _vote_again(writer: VoteWriter, ballot: Ballot, voted: _Voted, elector: Member, key: str, key_digest: str,
+                content: str, now: datetime) -> Receipt:
+    if voted.key_digest == key_digest:
         return Receipt(ballot.id, receipt_code(ballot.id, elector.id, key), repeated=True)
     if not ballot.changeable:
         raise Conflict(_("A vote has already been recorded for %(name)s; this ballot does not allow changes.",
                          name=elector.full_name))
-    own_vote = (StoredVote.voter_id == elector.id) & StoredVote.proxy_for_id.is_(None)
-    vote = db.session.scalar(select(StoredVote).where(
-        StoredVote.ballot_id == ballot.id, (StoredVote.proxy_for_id == elector.id) | own_vote))
-    vote.content, vote.updated_at = content, now
-    participation.key_digest = key_digest
-    audit.record(ballot, "vote_changed",
-                 {"elector": elector.id, "receipt": vote.receipt, "content": json.loads(content)})
-    db.session.flush()
-    signals.vote_recorded.send(ballot)
-    return Receipt(ballot.id, vote.receipt, replaced=True)
+    if voted.rows is not None:  # queued in this group, not yet written: change its rows
+        participation, vote = voted.rows
+        participation["key_digest"] = key_digest
+        vote["content"], vote["updated_at"] = content, now
+        receipt = vote["receipt"]
+    else:
+        own_vote = (StoredVote.voter_id == elector.id) & StoredVote.proxy_for_id.is_(None)
+        stored = db.session.scalar(select(StoredVote).where(
+            StoredVote.ballot_id == ballot.id, (StoredVote.proxy_for_id == elector.id) | own_vote))
+        stored.content, stored.updated_at = content, now
+        db.session.get(Participation, voted.participation_id).key_digest = key_digest
+        receipt = stored.receipt
+    voted.key_digest = key_digest
+    writer.voted[(ballot.id, elector.id)] = voted
+    writer.audit_entries.append(audit.next_entry(
+        ballot, "vote_changed", {"elector": elector.id, "receipt": receipt, "content": json.loads(content)}))
+    writer.ballots[ballot.id] = ballot
+    return Receipt(ballot.id, receipt, replaced=True)
 
 
 # --- turnout, closing, publishing ----------------------------------------------------------
@@ -359,7 +470,14 @@ def current_result(ballot: Ballot) -> dict:
     Read without the ballot's lock, so other votes may commit between two queries: the
     number of voters is taken from the very rows tallied, never from a second count.
     """
-    contents = stored_contents(ballot)
+    if ballot.method == Method.CONSENT:
+        contents = stored_contents(ballot)  # objections listed in the order of the box, as when closed
+    else:
+        # The running tally of a seminar is asked for four times a second: each distinct
+        # vote is read and decoded once, with its count (the methods do not depend on order).
+        rows = db.session.execute(select(StoredVote.content, func.count()).where(StoredVote.ballot_id == ballot.id)
+                                  .group_by(StoredVote.content).order_by(StoredVote.content))
+        contents = [vote for content, count in rows for vote in [json.loads(content)] * count]
     electorate = turnout(ballot).electorate  # fixed when the ballot opened
     present = max(ballot.present_or_represented or 0, len(contents))
     return tally(ballot, contents, electorate, present)

@@ -15,6 +15,7 @@ from app.members.models import MemberStatus
 from app.timeutil import utcnow
 from app.votes import audit, services
 from app.votes.models import AuditEntry, Participation, StoredVote
+from app.votes.tally import tally
 from tests.votes.conftest import new_key
 
 
@@ -330,3 +331,33 @@ def test_live_result_counts_voters_from_the_votes_it_tallies(open_ballot, voters
     monkeypatch.setattr(services, "turnout", turnout_read_before_a_new_vote)
     result = services.current_result(ballot)
     assert result["voters"] == sum(result["counts"].values())
+
+
+@pytest.mark.parametrize("method", ["yes_no", "schulze", "majority_judgment", "approval", "consent"])
+def test_the_running_tally_read_grouped_equals_the_tally_of_every_stored_vote(method, seminar, make_member):
+    """The live tally reads each distinct vote once with its count: same result as vote by vote."""
+    voters = [make_member(MemberStatus.ES, since=date(2024, 1, 1)) for _ in range(9)]
+    options = {"schulze": ["A", "B", "C"], "majority_judgment": ["A", "B", "C"], "approval": ["A", "B", "C"]}
+    extra = {"options": options[method]} if method in options else {}
+    if method == "approval":
+        extra["seats"] = 2
+    ballot = services.open_ballot(services.create_ballot(title="Tally", level=seminar, method=method, **extra))
+    ids = [o.id for o in ballot.options] or [0, 0, 0]  # unused by the methods without options
+    choices = {
+        "yes_no": [{"choice": c}
+                   for c in ("for", "against", "for", "abstain", "for", "blank", "against", "for", "for")],
+        "schulze": [{"ranking": r} for r in ([[ids[0]], [ids[1]], [ids[2]]], [[ids[2]], [ids[0], ids[1]]],
+                                             [[ids[0]], [ids[1]], [ids[2]]], [[ids[1]], [ids[0]]]) * 2]
+                   + [{"ranking": [[ids[2]], [ids[1]], [ids[0]]]}],
+        "majority_judgment": [{"grades": {str(ids[0]): g % 7, str(ids[1]): (g * 3) % 7, str(ids[2]): 3}}
+                              for g in (1, 2, 1, 6, 1, 5, 0, 2, 1)],
+        "approval": [{"chosen": c} for c in ([ids[0]], [ids[0], ids[1]], [], [ids[2]], [ids[0]], [ids[0], ids[1]],
+                                             [ids[1]], [ids[0]], [ids[2], ids[1]])],
+        "consent": [{"choice": "consent"}] * 6
+                   + [{"choice": "objection", "reason": r} for r in ("Trop tôt", "Coût", "Trop tôt")],
+    }[method]
+    for voter, choice in zip(voters, choices, strict=True):
+        services.cast_vote(ballot, voter, choice, new_key())
+
+    electorate = services.turnout(ballot).electorate
+    assert services.current_result(ballot) == tally(ballot, services.stored_contents(ballot), electorate, 9)
