@@ -8,6 +8,9 @@
 Benchmarks, in this order (each a script of bench/, run as a subprocess):
 
     tally                 10,000 ballots over 10 options, Schulze and majority judgment
+    vote_groups           CPU and SQL statements per vote through the group committer, groups of
+                          1, 3 and 20 votes per commit, on SQLite
+    vote_groups_postgres  the same on PostgreSQL
     pages                 proposal with 300 comments, register of 2,000 decisions, directory of 500
                           members, and the same pages small: median server time and SQL statements
     assembly_pv           PV of an assembly of 300 associates and 40 resolutions: PDF, ODT, DOCX
@@ -46,6 +49,8 @@ def benchmarks(args) -> dict[str, list[str]]:
     postgres = args.database_url or f"postgresql+psycopg://postgres@127.0.0.1:5432/facettes_bench_{os.getpid()}"
     return {
         "tally": ["tally.py", *(["--ballots", "2000", "--runs", "3"] if quick else [])],
+        "vote_groups": ["vote_groups.py", *(["--voters", "200"] if quick else [])],
+        "vote_groups_postgres": ["vote_groups.py", "--database-url", postgres, *(["--voters", "200"] if quick else [])],
         "pages": ["pages.py", *(["--decisions", "100", "--members", "60", "--comments", "50", "--runs", "5"]
                                 if quick else ["--runs", "20"])],
         "assembly_pv": ["assembly_pv.py", *(["--associates", "40", "--resolutions", "5", "--runs", "1"]
