@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app import policy
 from app.deliberation.labels import state_label
@@ -21,8 +22,8 @@ from app.deliberation.services.common import lock
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.governance.models import Level
-from app.governance.services import electorate_on, level_label
-from app.members.models import Member
+from app.governance.services import level_label, may_vote
+from app.members.models import Member, MemberStatus, Role, RoleKind, StatusChange
 from app.timeutil import local_today, utcnow
 
 S = ProposalState
@@ -71,8 +72,54 @@ def escalate(proposal: Proposal, actor: Member | None, reason: str = "") -> Prop
     return proposal
 
 
+class _History:
+    """A member's status and role histories read as plain rows, for governance.may_vote.
+
+    The proposal page counts the level's electorate on every view: loading every member with
+    their histories as ORM objects (governance.electorate_on) cost ~20 ms with 500 members.
+    Same reading as Member.status_on and Member.has_role_on; the rule itself stays may_vote's
+    (tests/deliberation/test_page_petition.py checks both give the same electorate).
+    """
+
+    __slots__ = ("status", "co_manager")
+
+    def __init__(self, status: str | None, co_manager: bool):
+        self.status = status
+        self.co_manager = co_manager
+
+    def status_on(self, day: date) -> MemberStatus | None:
+        return MemberStatus(self.status) if self.status else None
+
+    def has_role_on(self, kind, day: date) -> bool:
+        return kind == RoleKind.CO_MANAGER and self.co_manager
+
+
+def electorate_ids_on(level: Level, day: date) -> set[int]:
+    """The ids of governance.electorate_on(level, day), read in two light queries."""
+    statuses: dict[int, str] = {}
+    # Ordered as Member.status_changes: the last change effective on that day is the status.
+    for member_id, status in db.session.execute(
+        select(StatusChange.member_id, StatusChange.status).where(StatusChange.effective_on <= day)
+        .order_by(StatusChange.member_id, StatusChange.effective_on, StatusChange.id)
+    ):
+        statuses[member_id] = status
+    co_managers = set(db.session.scalars(select(Role.member_id).where(
+        Role.kind == RoleKind.CO_MANAGER.value, Role.starts_on <= day,
+        or_(Role.ends_on.is_(None), Role.ends_on >= day))))
+    # may_vote reads nothing else than these two facts: asked once per pair, not per member.
+    answers: dict[tuple[str, bool], bool] = {}
+    electorate = set()
+    for member_id, status in statuses.items():
+        facts = (status, member_id in co_managers)
+        if facts not in answers:
+            answers[facts] = may_vote(_History(*facts), level, day)
+        if answers[facts]:
+            electorate.add(member_id)
+    return electorate
+
+
 def _electorate_ids(level: Level) -> set[int]:
-    return {member.id for member in electorate_on(level, local_today())}
+    return electorate_ids_on(level, local_today())
 
 
 def _count(proposal: Proposal, electorate: set[int]) -> int:
