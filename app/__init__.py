@@ -6,7 +6,7 @@ import logging
 import os
 
 from flask import Flask, has_request_context, jsonify, render_template, request, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -286,7 +286,9 @@ def _register_template_helpers(app: Flask) -> None:
     from app.members.models import MemberStatus, RoleKind
 
     app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    from app.i18n import format_datetime
+
+    app.jinja_env.filters["datetime"] = format_datetime  # flask_babel's, its patterns read once per locale
 
     @app.context_processor
     def globals_for_templates():

@@ -141,7 +141,8 @@ def main() -> None:
     prepare_database(url)
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False)
     figures = {"parameters": {"database": backend(url), "runs": args.runs, "small": args.small,
-                              "decisions": args.decisions, "members": args.members, "comments": args.comments}}
+                              "decisions": args.decisions, "members": args.members, "comments": args.comments,
+                              "load_average_before": os.getloadavg()}}
     try:
         started = time.perf_counter()
         with app.app_context():
@@ -187,11 +188,14 @@ def main() -> None:
         drop_database(url)
         tmp.cleanup()
 
-    print(f"database: {backend(url)}; median of {args.runs} requests after 3 warm-up requests")
-    print(f"  {'page':<10} {'size':<46} {'median':>9} {'p90':>9} {'CPU':>9} {'queries':>8}")
+    figures["parameters"]["load_average_after"] = os.getloadavg()
+    print(f"database: {backend(url)}; median of {args.runs} requests after 3 warm-up requests; load average "
+          f"{figures['parameters']['load_average_before'][0]:.2f} before, "
+          f"{figures['parameters']['load_average_after'][0]:.2f} after ({os.cpu_count()} CPUs)")
+    print(f"  {'page':<13} {'size':<46} {'median':>9} {'p90':>9} {'CPU':>9} {'queries':>8}")
     for variant in (figures["small"], figures["large"]):
         for page, f in variant.items():
-            print(f"  {page:<10} {f['size']:<46} {f['median_ms']:>6.1f} ms {f['p90_ms']:>6.1f} ms "
+            print(f"  {page:<13} {f['size']:<46} {f['median_ms']:>6.1f} ms {f['p90_ms']:>6.1f} ms "
                   f"{f['cpu_median_ms']:>6.1f} ms {f['queries']:>8}")
     grown = [page for page, grows in figures["queries_grow_with_data"].items() if grows]
     print("query counts that grow with the data: " + (", ".join(grown) if grown else "none"))

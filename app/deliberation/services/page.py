@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import policy
 from app.deliberation.models import (
@@ -78,13 +78,15 @@ class ProposalPage:
 
 
 def proposal_page_data(proposal_id: int, member: Member) -> ProposalPage:
-    proposal = db.session.scalar(
+    # One statement: a proposal has a few co-authors and themes, and SQLAlchemy's selectinload
+    # spent ~1.5 ms building the cache keys of its two extra statements on every view.
+    proposal = db.session.scalars(
         select(Proposal).where(Proposal.id == proposal_id).options(
-            selectinload(Proposal.coauthors), selectinload(Proposal.themes),
+            joinedload(Proposal.coauthors), joinedload(Proposal.themes),
             joinedload(Proposal.matter).joinedload(Matter.min_level), joinedload(Proposal.level),
             joinedload(Proposal.created_by),
         )
-    )
+    ).unique().one_or_none()
     if proposal is None:
         raise NotFound(notify_missing())
     policy.require(member, "proposals.view", proposal)

@@ -11,7 +11,7 @@ from app import policy
 from app.deliberation import services
 from app.deliberation.forms import CommentForm, SenseCheckForm
 from app.deliberation.views import bp
-from app.deliberation.views.common import member, refused_then_back
+from app.deliberation.views.common import CommentView, member, refused_then_back
 from app.errors import InvalidInput
 from app.members.views import show_errors
 
@@ -82,7 +82,7 @@ def comment_fragment(comment_id: int):
     proposal = services.get_proposal(comment.proposal_id)
     policy.require(member(), "proposals.view", proposal)
     return render_template("deliberation/_comment.html", comment=comment, proposal=proposal, Markup=Markup,
-                           reply=comment.parent_id is not None)
+                           reply=comment.parent_id is not None, v=CommentView(proposal))
 
 
 @bp.route("/propositions/<int:proposal_id>/avis", methods=["POST"])

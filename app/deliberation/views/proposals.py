@@ -26,7 +26,7 @@ from app.deliberation.forms import (
 from app.deliberation.labels import STATE_LABELS, state_label
 from app.deliberation.models import ProposalState
 from app.deliberation.views import bp
-from app.deliberation.views.common import from_local, member, refused_then_back, to_local
+from app.deliberation.views.common import CommentView, from_local, member, refused_then_back, to_local
 from app.errors import InvalidInput
 from app.extensions import db
 from app.governance import services as governance
@@ -186,7 +186,7 @@ def proposal_page(proposal_id: int):
         reason_form=ReasonForm(formdata=None), schedule_form=_schedule_form(proposal),
         decision_form=decision_form,
         allowed=[f"«{state_label(state)}»" for state in services.allowed_from(proposal.state_enum)],
-        body_html=Markup(proposal.body_html), Markup=Markup,
+        body_html=Markup(proposal.body_html), Markup=Markup, comment_view=CommentView(proposal),
     )
 
 
