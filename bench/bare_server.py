@@ -15,6 +15,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import logging  # noqa: E402
 import secrets  # noqa: E402
 import time  # noqa: E402
@@ -72,4 +73,9 @@ if __name__ == "__main__":
     args = parser.parse_args()
     state["electorate"] = args.electorate
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # The garbage collector settled as Facettes' serving processes settle it (app/runtime.py,
+    # GC_THRESHOLDS' default): both servers run with the same runtime settings.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20000, 20, 20)
     socketio.run(app, host="127.0.0.1", port=args.port, log_output=False)

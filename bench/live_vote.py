@@ -21,6 +21,9 @@ Not a test: run it by hand (see bench/README.md), or through bench/run_all.py.
 5. The same scenario then runs against bench/bare_server.py (same async mode, same events
    and coalescing, no database): the ratio Facettes / bare is printed for the 95th
    percentile and for the convergence time.
+6. Both are run --repeat times (3 by default), alternated: the figures reported are the
+   medians of the runs, and the full figures of the run of median p95. The convergence
+   time in particular moves by up to 250 ms from run to run (the broadcast interval).
 
 Measured for each server: acknowledgements received and votes stored (counted in the
 database afterwards), vote → acknowledgement (median, p95, p99, max), the `ballot_update`
@@ -29,7 +32,8 @@ the final tally, each server process's peak RSS (VmHWM) and CPU during the votin
 and the CPU of each client process (mean and busiest second).
 
     .venv/bin/python bench/live_vote.py [--voters 1000] [--window 10] [--workers 1|2]
-        [--database-url postgresql+psycopg://...] [--client-processes 2] [--no-bare] [--json out.json]
+        [--database-url postgresql+psycopg://...] [--client-processes 2] [--repeat 3] [--no-bare]
+        [--json out.json]
 """
 
 from __future__ import annotations
@@ -94,6 +98,9 @@ def serve(args) -> None:
     app = make_app(args.database, args.secret, args.mode, args.redis or None, args.channel or None)
     logging.getLogger().setLevel(logging.WARNING)
     from app.extensions import socketio
+    from app.runtime import settle_for_serving
+
+    settle_for_serving(app)  # as wsgi.py does in production
 
     socketio.run(app, host="127.0.0.1", port=args.port, log_output=False, allow_unsafe_werkzeug=True)
 
@@ -393,6 +400,9 @@ def wait_for_files(paths: list[str], procs, servers, timeout: float) -> None:
 
 
 def run_facettes(args, workdir: str) -> dict:
+    # Each run in a folder of its own: its database (a PostgreSQL one is dropped and created
+    # again) and the files through which its client processes report.
+    workdir = tempfile.mkdtemp(prefix="run-", dir=workdir)
     database_url = args.database_url or f"sqlite:///{os.path.join(workdir, 'bench.sqlite')}"
     if args.workers > 1 and backend(database_url) == "sqlite":
         print("warning: several workers on one SQLite file serialise on its write lock; use --database-url",
@@ -428,6 +438,7 @@ def run_facettes(args, workdir: str) -> dict:
 
 
 def run_bare(args, workdir: str) -> dict:
+    workdir = tempfile.mkdtemp(prefix="run-", dir=workdir)
     port = free_port()
     server = subprocess.Popen([sys.executable, os.path.join(HERE, "bare_server.py"), "--port", str(port),
                                "--electorate", str(args.voters)], cwd=ROOT)
@@ -442,6 +453,31 @@ def ratio(facettes: float | None, bare: float | None) -> float | None:
     return round(facettes / bare, 2) if facettes is not None and bare else None
 
 
+def compact(figures: dict) -> dict:
+    """One run's figures that the repeated runs are compared on."""
+    return {"acknowledged": figures["acknowledged"], "stored": figures["stored_votes"], "ack_ms": figures["ack_ms"],
+            "last_vote_to_all_final_ms": figures["last_vote_to_all_final_ms"],
+            "servers": {name: {"peak_rss_mib": v["peak_rss_mib"], "cpu_s": v["cpu_s"]}
+                        for name, v in figures["servers"].items()}}
+
+
+def medians(runs: list[dict]) -> dict:
+    def median_of(values):
+        values = [v for v in values if v is not None]
+        return round(statistics.median(values), 1) if values else None
+
+    return {**{f"ack_{q}": median_of([(r["ack_ms"] or {}).get(q) for r in runs]) for q in ("p50", "p95", "p99")},
+            "convergence": median_of([r["last_vote_to_all_final_ms"] for r in runs]),
+            "every_run_complete": all(r["acknowledged"] == r["voters"] and r["stored_votes"] in (None, r["voters"])
+                                      for r in runs)}
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run whose p95 is the median one (a real run, all its figures)."""
+    ordered = sorted(runs, key=lambda r: (r["ack_ms"] or {}).get("p95") or float("inf"))
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def run(args) -> dict:
     workdir = tempfile.mkdtemp(prefix="facettes-bench-")
     os.environ["FACETTES_INSTANCE_DIR"] = workdir  # read when config.py is first imported
@@ -449,17 +485,26 @@ def run(args) -> dict:
         result = {"parameters": {"voters": args.voters, "window_s": args.window, "mode": args.mode,
                                  "workers": args.workers, "client_processes": args.client_processes,
                                  "database": backend(args.database_url) if args.database_url else "sqlite",
-                                 "redis": args.workers > 1, "seed": args.seed}}
-        if not args.bare_only:
-            result["facettes"] = run_facettes(args, workdir)
-        if not args.no_bare:
-            result["bare"] = run_bare(args, workdir)
+                                 "redis": args.workers > 1, "seed": args.seed, "repeat": args.repeat}}
+        runs: dict[str, list[dict]] = {"facettes": [], "bare": []}
+        # Alternated, so that a change in the machine's load falls on both servers alike.
+        for index in range(args.repeat):
+            if args.repeat > 1:
+                print(f"--- run {index + 1} of {args.repeat}", flush=True)
+            if not args.bare_only:
+                runs["facettes"].append(run_facettes(args, workdir))
+            if not args.no_bare:
+                runs["bare"].append(run_bare(args, workdir))
+        for name, done in runs.items():
+            if done:
+                result[name] = median_run(done)
+                result[f"{name}_runs"] = [compact(r) for r in done]
+                result.setdefault("median_of_runs", {})[name] = medians(done)
         if "facettes" in result and "bare" in result:
-            facettes, bare = result["facettes"], result["bare"]
-            result["ratio_facettes_to_bare"] = {
-                "ack_p95": ratio((facettes["ack_ms"] or {}).get("p95"), (bare["ack_ms"] or {}).get("p95")),
-                "convergence": ratio(facettes["last_vote_to_all_final_ms"], bare["last_vote_to_all_final_ms"]),
-            }
+            facettes, bare = result["median_of_runs"]["facettes"], result["median_of_runs"]["bare"]
+            result["ratio_facettes_to_bare"] = {"ack_p95": ratio(facettes["ack_p95"], bare["ack_p95"]),
+                                                "convergence": ratio(facettes["convergence"], bare["convergence"]),
+                                                "of": f"medians of {args.repeat} runs each"}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return result
@@ -470,6 +515,8 @@ def summary(result: dict) -> str:
     for name in ("facettes", "bare"):
         if name not in result:
             continue
+        if result["parameters"]["repeat"] > 1:
+            lines.append(f"{name}, the run of median p95:")
         f = result[name]
         ack = f["ack_ms"] or {}
         rss = ", ".join(f"{s} {v['peak_rss_mib']} MiB" for s, v in f["servers"].items())
@@ -485,9 +532,14 @@ def summary(result: dict) -> str:
     if busy:
         lines.append(f"warning: client process(es) {', '.join(busy)} used a whole core in their busiest second: "
                      "the latencies include the clients' own delay; try --client-processes 3")
+    for name, m in result.get("median_of_runs", {}).items():
+        if result["parameters"]["repeat"] > 1:
+            lines.append(f"{name}, medians of {result['parameters']['repeat']} runs: ack p50 {m['ack_p50']} ms, "
+                         f"p95 {m['ack_p95']} ms, p99 {m['ack_p99']} ms; last vote -> all final {m['convergence']} ms"
+                         + ("" if m["every_run_complete"] else "; NOT every vote acknowledged and stored in every run"))
     if "ratio_facettes_to_bare" in result:
         r = result["ratio_facettes_to_bare"]
-        lines.append(f"ratio Facettes / bare: p95 {r['ack_p95']}, convergence {r['convergence']}")
+        lines.append(f"ratio Facettes / bare ({r['of']}): p95 {r['ack_p95']}, convergence {r['convergence']}")
     return "\n".join(lines)
 
 
@@ -502,6 +554,7 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=2, help="processes the clients are spread over")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare server's run")
     parser.add_argument("--bare-only", action="store_true", help="only the bare server (checks the clients' cost)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each server, alternated; medians reported")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -518,6 +571,8 @@ def main() -> None:
     if args.client_role:
         client_role(args.client_role)
         return
+    if args.repeat < 1 or args.voters < 1:
+        parser.error("--repeat and --voters must be positive")
     result = run(args)
     print(json.dumps(result, indent=2))
     print(summary(result))
