@@ -355,6 +355,10 @@ def run_clients(label: str, servers: dict[str, subprocess.Popen], urls: list[str
         "updates_per_client": {"min": min(updates), "median": statistics.median(updates), "max": max(updates)},
         "clients_with_final_tally": len(finals),
         "last_vote_to_all_final_ms": ms(max(finals) - max(sent)) if sent and len(finals) == len(records) else None,
+        # Where the convergence time goes: until the final tally leaves the server (its first
+        # client), then its delivery to the last one.
+        "last_vote_to_first_final_ms": ms(min(finals) - max(sent)) if sent and finals else None,
+        "last_ack_after_last_vote_ms": ms(max(r["acked"] for r in acked) - max(sent)) if sent and acked else None,
         "servers": {name: {"peak_rss_mib": round(memory[name].get("VmHWM", 0) / 1024, 1), **cpu[name]}
                     for name in servers},
         "client_processes": {f"clients{i}": {"clients": len(configs[i]["voters"]),
@@ -457,6 +461,8 @@ def compact(figures: dict) -> dict:
     """One run's figures that the repeated runs are compared on."""
     return {"acknowledged": figures["acknowledged"], "stored": figures["stored_votes"], "ack_ms": figures["ack_ms"],
             "last_vote_to_all_final_ms": figures["last_vote_to_all_final_ms"],
+            "last_vote_to_first_final_ms": figures["last_vote_to_first_final_ms"],
+            "last_ack_after_last_vote_ms": figures["last_ack_after_last_vote_ms"],
             "servers": {name: {"peak_rss_mib": v["peak_rss_mib"], "cpu_s": v["cpu_s"]}
                         for name, v in figures["servers"].items()}}
 
