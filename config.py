@@ -97,6 +97,9 @@ class Config:
     MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Facettes <facettes@localhost>")
     # With REDIS_URL and MAIL_QUEUE=rq, e-mails are sent by an RQ worker, not in the request.
     MAIL_QUEUE = env("MAIL_QUEUE", "inline")
+    # With REDIS_URL and DOCUMENT_QUEUE=rq, the PV exports (PDF, DOCX, ODT) are rendered by an RQ
+    # worker: the request answers with a status page, the file is kept in Redis for an hour.
+    DOCUMENT_QUEUE = env("DOCUMENT_QUEUE", "inline")
     JOB_QUEUE = env("JOB_QUEUE", "facettes")
 
     # Socket.IO: the async mode is explicit; gevent in production under gunicorn.

@@ -184,6 +184,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.meetings.assembly.views import bp as assembly_bp
 
     app.register_blueprint(assembly_bp)
+    from app.documents import bp as documents_bp
+
+    app.register_blueprint(documents_bp)
     from app.workgroups.views import bp as workgroups_bp
 
     app.register_blueprint(workgroups_bp)

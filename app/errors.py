@@ -33,6 +33,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class ServiceUnavailable(DomainError):
+    """A service the operation needs (the job queue) cannot be reached: nothing was done."""
+
+    status_code = 503
+    code = "service_unavailable"
+
+
 class RateLimited(DomainError):
     """Too many attempts in a short time (pages: a 429 page, API: 429 JSON, websocket: code rate_limited)."""
 

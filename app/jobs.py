@@ -1,4 +1,9 @@
-"""The RQ job queue, used when REDIS_URL is set (e-mails, later document generation).
+"""The RQ job queue, used when REDIS_URL is set.
+
+Two kinds of jobs, each switched on by its own setting: e-mails (MAIL_QUEUE=rq,
+app.notifications.mail.deliver_job) and the PV exports (DOCUMENT_QUEUE=rq,
+app.meetings.assembly.jobs.minutes_job, whose bytes RQ keeps as the job's result for the
+status and download pages of app.documents).
 
 Worker command: ``rq worker --url "$REDIS_URL" facettes`` (the queue is JOB_QUEUE).
 """

@@ -64,6 +64,8 @@ PARAMS: dict[str, Callable[[Any], Any]] = {
     "notice_id": lambda w: w.notice,
     "token_id": lambda w: w.token,
     "number": lambda w: w.revision,
+    # A generated document's RQ job: the world queues none (no Redis), so this one is nobody's.
+    "job_id": lambda w: "0123456789abcdef0123456789abcdef",
 }
 
 # Endpoints whose arguments mean something else than their name says elsewhere.
@@ -321,6 +323,8 @@ assembly.profile                          POST    login    403      403      403
 assembly.register_entry                   GET     login    404      404      404      404      404      404      login
 assembly.register_export                  GET     login    404      404      404      404      404      404      login
 assembly.rectify                          POST    login    404      404      404      404      404      404      login
+documents.status                          GET     login    404      404      404      404      404      404      login
+documents.download                        GET     login    404      404      404      404      404      404      login
 deliberation.comment_fragment             GET     login    ok       ok       ok       ok       ok       ok       login
 deliberation.comment_history              GET     login    ok       ok       ok       ok       ok       ok       login
 deliberation.edit_comment                 GET     login    403      403      403      403      403      403      login

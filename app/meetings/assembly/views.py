@@ -9,9 +9,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app import policy
+from app import documents, policy
 from app.errors import InvalidInput
-from app.meetings.assembly import minutes, rules
+from app.i18n import current_locale
+from app.meetings.assembly import jobs, minutes, rules
 from app.meetings.assembly import services as ga
 from app.meetings.assembly.models import Assembly, MinutesEntry, Resolution
 from app.meetings.services.common import get_active_member
@@ -19,9 +20,7 @@ from app.timeutil import local_zone
 
 bp = Blueprint("assembly", __name__, template_folder="../../templates", url_prefix="/assemblees")
 
-MEDIA = {"pdf": "application/pdf",
-         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-         "odt": "application/vnd.oasis.opendocument.text"}
+MEDIA = jobs.MEDIA
 
 
 def _me():
@@ -103,8 +102,8 @@ def minutes_preview(meeting_id: int):
 @bp.route("/<int:meeting_id>/pv.<fmt>")
 @login_required
 def minutes_draft(meeting_id: int, fmt: str):
-    row = ga.get_assembly(meeting_id)
-    return _export(minutes.build_blocks(row), fmt, f"pv-projet-{meeting_id}", sha256=None, draft=True)
+    ga.get_assembly(meeting_id)
+    return _export(jobs.DRAFT, meeting_id, fmt, back=url_for("assembly.assembly", meeting_id=meeting_id))
 
 
 @bp.route("/registre/<int:number>")
@@ -118,17 +117,21 @@ def register_entry(number: int):
 @login_required
 def register_export(number: int, fmt: str):
     entry = minutes.get_entry(number)
-    return _export(minutes.entry_blocks(entry), fmt, f"pv-{entry.number:04d}", sha256=entry.sha256, draft=False)
+    if documents.queued():
+        minutes.entry_blocks(entry)  # a PV that no longer matches its fingerprint: refused here, as inline
+    return _export(jobs.ENTRY, number, fmt, back=url_for("assembly.register_entry", number=number))
 
 
-def _export(blocks, fmt: str, name: str, *, sha256, draft: bool) -> Response:
+def _export(what: str, key: int, fmt: str, *, back: str) -> Response:
+    """The PV's file: rendered here, or (DOCUMENT_QUEUE=rq) by the worker, with a status page."""
     if fmt not in MEDIA:
         raise InvalidInput(_("PDF, DOCX or ODT."), fields={"format": [_("Unknown format.")]})
-    data = {"pdf": lambda: minutes.to_pdf(blocks, sha256=sha256, draft=draft),
-            "docx": lambda: minutes.to_docx(blocks, sha256=sha256),
-            "odt": lambda: minutes.to_odt(blocks, sha256=sha256)}[fmt]()
-    return Response(data, mimetype=MEDIA[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    name = jobs.filename(what, key, fmt)
+    if documents.queued():
+        return documents.enqueue("app.meetings.assembly.jobs.minutes_job", what, key, fmt, current_locale(),
+                                 filename=name, mimetype=MEDIA[fmt], back=back)
+    return Response(jobs.render_minutes(what, key, fmt), mimetype=MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.post("/<int:meeting_id>/pv/final")
