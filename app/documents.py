@@ -19,6 +19,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
 from app.errors import ServiceUnavailable
+from app.jobs import queue
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -39,8 +40,6 @@ def enqueue(function: str, *args, filename: str, mimetype: str, back: str) -> Re
 
     back: the path of the page the document belongs to (the status page links to it).
     """
-    from app.jobs import queue
-
     job_id = uuid.uuid4().hex  # unguessable, and the shape the pages check
     try:
         queue().enqueue(function, *args, job_id=job_id, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL,
@@ -60,8 +59,6 @@ def _queue_unreachable() -> ServiceUnavailable:
 def _own_job(job_id: str) -> Job:
     if not queued() or not JOB_ID.fullmatch(job_id):
         abort(404)
-    from app.jobs import queue
-
     try:
         job = Job.fetch(job_id, connection=queue().connection)
     except NoSuchJobError:

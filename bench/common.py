@@ -121,3 +121,22 @@ def memory_kib(pid: int) -> dict:
             if key in ("VmHWM", "VmRSS"):
                 found[key] = int(value.split()[0])
     return found
+
+
+def voters_and_open_ballot(voters: int, title: str):
+    """In an app context on a migrated database: N members (ES, all in a seminar's electorate) and
+    one open seminar ballot (for/against, secret, tally visible live), committed. (members, ballot)."""
+    from datetime import date
+
+    from app.extensions import db
+    from app.governance import services as governance
+    from app.members import services as members
+    from app.votes import services
+
+    people = [members.create_member(email=f"voter{i}@bench.example.org", full_name=f"Voter {i}", status="es",
+                                    status_since=date(2024, 1, 1), shares=0) for i in range(voters)]
+    ballot = services.create_ballot(title=title, level=governance.level_by_code("seminar"), method="yes_no",
+                                    secrecy="secret", visibility="live")
+    services.open_ballot(ballot)
+    db.session.commit()
+    return people, ballot

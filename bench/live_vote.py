@@ -56,7 +56,6 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from datetime import date  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -72,6 +71,7 @@ from common import (  # noqa: E402
     percentile,
     prepare_database,
     runqueue_wait_seconds,
+    voters_and_open_ballot,
     wait_for_port,
     write_json,
 )
@@ -115,19 +115,11 @@ def prepare(database_url: str, secret_key: str, voters: int) -> tuple[int, list[
     from flask_migrate import upgrade
 
     from app.extensions import db
-    from app.governance import services as governance
-    from app.members import services as members
-    from app.votes import services
 
     app = make_app(database_url, secret_key, "threading")
     with app.app_context():
         upgrade()
-        people = [members.create_member(email=f"voter{i}@bench.example.org", full_name=f"Voter {i}", status="es",
-                                        status_since=date(2024, 1, 1), shares=0) for i in range(voters)]
-        ballot = services.create_ballot(title="Bench: live vote", level=governance.level_by_code("seminar"),
-                                        method="yes_no", secrecy="secret", visibility="live")
-        services.open_ballot(ballot)
-        db.session.commit()
+        people, ballot = voters_and_open_ballot(voters, "Bench: live vote")
         ballot_id = ballot.id
         serializer = app.session_interface.get_signing_serializer(app)
         cookies = []

@@ -23,13 +23,12 @@ import secrets
 import sys
 import tempfile
 import time
-from datetime import date
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-from common import backend, drop_database, prepare_database, write_json  # noqa: E402
+from common import backend, drop_database, prepare_database, voters_and_open_ballot, write_json  # noqa: E402
 
 
 def measure(database_url: str, voters: int, group_size: int) -> dict:
@@ -38,9 +37,7 @@ def measure(database_url: str, voters: int, group_size: int) -> dict:
 
     from app import create_app
     from app.extensions import db
-    from app.governance import services as governance
     from app.live.group_commit import GroupCommitter, _Pending
-    from app.members import services as members
     from app.votes import audit, services
     from app.votes import events as vote_events
 
@@ -50,12 +47,7 @@ def measure(database_url: str, voters: int, group_size: int) -> dict:
     try:
         with app.app_context():
             upgrade()
-            people = [members.create_member(email=f"voter{i}@bench.example.org", full_name=f"Voter {i}", status="es",
-                                            status_since=date(2024, 1, 1), shares=0) for i in range(voters)]
-            ballot = services.create_ballot(title="Bench: vote groups", level=governance.level_by_code("seminar"),
-                                            method="yes_no", secrecy="secret", visibility="live")
-            services.open_ballot(ballot)
-            db.session.commit()
+            people, ballot = voters_and_open_ballot(voters, "Bench: vote groups")
             ballot_id, ids = ballot.id, [member.id for member in people]
             db.session.remove()
 

@@ -192,6 +192,19 @@ def sign_in(client, member, password=MemberFactory.password):
     return response
 
 
+def require_redis(url: str, what: str) -> None:
+    """Skip without Redis at `url`; under CI, fail instead: .ci/run starts it."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        message = f"{what} need Redis at {url} ({error})."
+        if os.environ.get("CI"):
+            pytest.fail(message + " CI must start it (see .ci/run).")
+        pytest.skip(message)
+
+
 def free_port() -> int:
     import socket
 

@@ -4,25 +4,19 @@ import os
 import uuid
 
 import pytest
-import redis
 from rq import SimpleWorker
 
 from app.extensions import db
 from app.jobs import queue
 from app.notifications.mail import send_email
+from tests.conftest import require_redis
 
 REDIS_URL = os.environ.get("MAIL_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 @pytest.fixture
 def rq_mail(app, monkeypatch):
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        message = f"The job-queue test needs Redis at {REDIS_URL} ({error})."
-        if os.environ.get("CI"):
-            pytest.fail(message + " CI must start it (see .ci/run).")
-        pytest.skip(message)
+    require_redis(REDIS_URL, "The job-queue tests")
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
     monkeypatch.setitem(app.config, "MAIL_QUEUE", "rq")
     monkeypatch.setitem(app.config, "JOB_QUEUE", f"facettes-test-{uuid.uuid4().hex}")

@@ -27,7 +27,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,12 +170,8 @@ class GroupCommitter:
         """One event; with a savepoint, a refusal or a failure leaves nothing behind."""
         try:
             data = check_event(member, args)
-            if not savepoint:
-                # In a scope, a refused event queues nothing: no savepoint is needed.
-                ack = ok_ack(self.func(member, data))
-                json.dumps(ack)
-                return ack
-            with db.session.begin_nested():
+            # In a scope, a refused event queues nothing: no savepoint is needed.
+            with db.session.begin_nested() if savepoint else nullcontext():
                 ack = ok_ack(self.func(member, data))
                 json.dumps(ack)  # an unserialisable result must not be committed and then lost
             return ack

@@ -36,6 +36,7 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from app.extensions import db
+from tests.conftest import require_redis as shared_require_redis
 from tests.live.conftest import WAIT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,13 +47,7 @@ CHOICES = ("for", "against", "abstain", "for")  # by elector index: the final ta
 
 
 def require_redis() -> None:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
-    except redis.RedisError as error:
-        message = f"The multi-process live tests need Redis at {REDIS_URL} ({error})."
-        if os.environ.get("CI"):
-            pytest.fail(message + " CI must start it (see .ci/run).")
-        pytest.skip(message)
+    shared_require_redis(REDIS_URL, "The multi-process live tests")
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = BULK_WAIT) -> None:

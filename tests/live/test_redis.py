@@ -22,6 +22,7 @@ from flask_socketio import SocketIO
 
 from app.extensions import db
 from tests.conftest import free_port
+from tests.conftest import require_redis as shared_require_redis
 from tests.live.conftest import (
     WAIT,
     LiveClient,
@@ -41,13 +42,7 @@ START_TIMEOUT = 60
 
 
 def require_redis() -> None:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
-    except redis.RedisError as error:
-        message = f"The multi-process live tests need Redis at {REDIS_URL} ({error})."
-        if os.environ.get("CI"):
-            pytest.fail(message + " CI must start it (see .ci/run).")
-        pytest.skip(message)
+    shared_require_redis(REDIS_URL, "The multi-process live tests")
 
 
 @dataclass

@@ -8,9 +8,12 @@ again from the database, with the same functions as the routes.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import has_app_context
 from flask_babel import force_locale
 
+from app.jobs import job_app
 from app.meetings.assembly import minutes
 from app.meetings.assembly import services as ga
 
@@ -43,10 +46,6 @@ def render_minutes(what: str, key: int, fmt: str) -> bytes:
 
 def minutes_job(what: str, key: int, fmt: str, locale: str) -> bytes:
     """RQ entry point: the PV rendered in the language of the member who asked; RQ keeps the bytes."""
-    if has_app_context():  # a worker run inside an application (the tests' burst worker)
-        with force_locale(locale):
-            return render_minutes(what, key, fmt)
-    from app.jobs import job_app
-
-    with job_app().app_context(), force_locale(locale):
+    # Inside an application already: a worker run by the tests (burst), not `rq worker`.
+    with nullcontext() if has_app_context() else job_app().app_context(), force_locale(locale):
         return render_minutes(what, key, fmt)

@@ -20,9 +20,6 @@ from app.timeutil import local_zone
 
 bp = Blueprint("assembly", __name__, template_folder="../../templates", url_prefix="/assemblees")
 
-MEDIA = jobs.MEDIA
-
-
 def _me():
     return current_user._get_current_object()
 
@@ -124,13 +121,13 @@ def register_export(number: int, fmt: str):
 
 def _export(what: str, key: int, fmt: str, *, back: str) -> Response:
     """The PV's file: rendered here, or (DOCUMENT_QUEUE=rq) by the worker, with a status page."""
-    if fmt not in MEDIA:
+    if fmt not in jobs.MEDIA:
         raise InvalidInput(_("PDF, DOCX or ODT."), fields={"format": [_("Unknown format.")]})
     name = jobs.filename(what, key, fmt)
     if documents.queued():
         return documents.enqueue("app.meetings.assembly.jobs.minutes_job", what, key, fmt, current_locale(),
-                                 filename=name, mimetype=MEDIA[fmt], back=back)
-    return Response(jobs.render_minutes(what, key, fmt), mimetype=MEDIA[fmt],
+                                 filename=name, mimetype=jobs.MEDIA[fmt], back=back)
+    return Response(jobs.render_minutes(what, key, fmt), mimetype=jobs.MEDIA[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

@@ -10,14 +10,13 @@ from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
-import redis
 from rq import SimpleWorker
 
 from app.extensions import db
 from app.jobs import queue
 from app.meetings.assembly import jobs
 from app.meetings.assembly import services as ga
-from tests.conftest import FreshRequestClient, sign_in
+from tests.conftest import FreshRequestClient, require_redis, sign_in
 
 from .conftest import IN_SESSION, check_in
 
@@ -27,13 +26,7 @@ MEMBERS = {"docx": "word/document.xml", "odt": "content.xml"}
 
 @pytest.fixture
 def rq_documents(app, monkeypatch):
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        message = f"The job-queue test needs Redis at {REDIS_URL} ({error})."
-        if os.environ.get("CI"):
-            pytest.fail(message + " CI must start it (see .ci/run).")
-        pytest.skip(message)
+    require_redis(REDIS_URL, "The job-queue tests")
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
     monkeypatch.setitem(app.config, "DOCUMENT_QUEUE", "rq")
     monkeypatch.setitem(app.config, "JOB_QUEUE", f"facettes-test-{uuid.uuid4().hex}")
