@@ -41,8 +41,11 @@ def payload(ballot: int) -> dict:
 def broadcast(ballot: int) -> None:
     # One task per burst, as the Coalescer: wait out the interval, then send the latest counts.
     while True:
-        socketio.sleep(max(0.0, state["last"] + INTERVAL - time.monotonic()))
-        state["pending"], state["last"] = False, time.monotonic()
+        due = state["last"] + INTERVAL
+        socketio.sleep(max(0.0, due - time.monotonic()))
+        now = time.monotonic()
+        # On the beat, as app.live.coalesce.on_the_beat: a late wake-up does not delay later sends.
+        state["pending"], state["last"] = False, due if now - due < INTERVAL / 2 else now
         socketio.emit("ballot_update", payload(ballot), to=f"ballot:{ballot}")
         if not state["pending"]:
             state["task"] = None
