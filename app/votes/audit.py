@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.timeutil import utcnow
@@ -20,20 +21,35 @@ def entry_hash(ballot_id: int, seq: int, event: str, payload: str, created_at: s
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def next_entry(ballot: Ballot, event: str, payload: dict) -> dict:
-    """The next entry's columns, advancing the ballot's chain head in memory.
-
-    The caller holds the ballot's row lock, which orders the chain, and inserts the row:
-    one at a time (`record`) or with the other votes of a group (services.VoteWriter).
-    """
+def _entry_after(ballot: Ballot, event: str, payload: dict) -> dict:
     seq = ballot.audit_seq + 1
     now = utcnow()
     created_at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the same on every database
     body = canonical(payload)
     digest = entry_hash(ballot.id, seq, event, body, created_at.isoformat(), ballot.audit_head)
-    row = {"ballot_id": ballot.id, "seq": seq, "event": event, "payload": body, "created_at": created_at,
-           "prev_hash": ballot.audit_head, "hash": digest}
-    ballot.audit_seq, ballot.audit_head = seq, digest
+    return {"ballot_id": ballot.id, "seq": seq, "event": event, "payload": body, "created_at": created_at,
+            "prev_hash": ballot.audit_head, "hash": digest}
+
+
+def next_entry(ballot: Ballot, event: str, payload: dict) -> dict:
+    """The next entry's columns, advancing the ballot's chain head, which the next flush writes.
+
+    The caller holds the ballot's row lock, which orders the chain, and inserts the row.
+    """
+    row = _entry_after(ballot, event, payload)
+    ballot.audit_seq, ballot.audit_head = row["seq"], row["hash"]
+    return row
+
+
+def next_entry_written_by_caller(ballot: Ballot, event: str, payload: dict) -> dict:
+    """The same, for a caller that writes the chain head itself (services.VoteWriter).
+
+    The session is not told of the new head: its flush would otherwise visit the ballot
+    for nothing, a third of a millisecond per group of votes. A rollback still expires it.
+    """
+    row = _entry_after(ballot, event, payload)
+    set_committed_value(ballot, "audit_seq", row["seq"])
+    set_committed_value(ballot, "audit_head", row["hash"])
     return row
 
 

@@ -23,7 +23,6 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.extensions import db
@@ -298,9 +297,6 @@ class VoteWriter:
             for ballot in self.ballots.values():
                 db.session.execute(_UPDATE_CHAIN_HEAD, {"ballot_id": ballot.id, "audit_seq": ballot.audit_seq,
                                                         "audit_head": ballot.audit_head})
-                # Written: the session must not write them again.
-                set_committed_value(ballot, "audit_seq", ballot.audit_seq)
-                set_committed_value(ballot, "audit_head", ballot.audit_head)
             db.session.flush()  # a changed vote (`_vote_again`) is still an ORM change
         except IntegrityError:
             # Only reachable if the row lock was not honoured: the constraint still holds, and the
@@ -406,7 +402,7 @@ def _check_and_queue(writer: VoteWriter, ballot: Ballot, member: Member, choice:
     participation = {"ballot_id": ballot.id, "elector_id": elector.id, "cast_by_id": member.id,
                      "key_digest": key_digest}
     # Last, once nothing can refuse the vote: the chain head moves only for a vote that counts.
-    writer.audit_entries.append(audit.next_entry(ballot, "vote_recorded", payload))
+    writer.audit_entries.append(audit.next_entry_written_by_caller(ballot, "vote_recorded", payload))
     writer.participations.append(participation)
     writer.votes.append(vote)
     writer.ballots[ballot.id] = ballot
@@ -435,7 +431,7 @@ def _vote_again(writer: VoteWriter, ballot: Ballot, voted: _Voted, elector: Memb
         receipt = stored.receipt
     voted.key_digest = key_digest
     writer.voted[(ballot.id, elector.id)] = voted
-    writer.audit_entries.append(audit.next_entry(
+    writer.audit_entries.append(audit.next_entry_written_by_caller(
         ballot, "vote_changed", {"elector": elector.id, "receipt": receipt, "content": json.loads(content)}))
     writer.ballots[ballot.id] = ballot
     return Receipt(ballot.id, receipt, replaced=True)

@@ -184,6 +184,26 @@ def test_audit_chain_verifies_and_reports_a_tampered_row(app, open_ballot, voter
     assert "altered" in problems[0].message
 
 
+
+def test_a_vote_undone_with_its_savepoint_leaves_the_chain_whole(open_ballot, voters):
+    # The vote writer moves the chain head without the session's knowledge (it writes the
+    # head itself): once the savepoint is rolled back, the next vote must chain from the
+    # head in the database, not from the one in memory.
+    ballot = open_ballot()
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            services.cast_vote(ballot, voters[0], {"choice": "for"}, new_key())
+            raise RuntimeError("something after the vote failed")
+    services.cast_vote(ballot, voters[1], {"choice": "against"}, new_key())
+    db.session.flush()
+    head = db.session.execute(text("SELECT audit_seq, audit_head FROM ballots WHERE id = :id"),
+                              {"id": ballot.id}).one()
+    assert (ballot.audit_seq, ballot.audit_head) == tuple(head)
+    assert head.audit_seq == 2  # opened, then the second vote only
+    checked, problems = audit.verify([ballot.id])
+    assert (checked, problems) == (2, [])
+    assert services.turnout(ballot).voted == 1
+
 def _without_append_only_guard(change):
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
