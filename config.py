@@ -110,7 +110,7 @@ class Config:
     LIVE_GROUP_COMMIT = env_bool("LIVE_GROUP_COMMIT", True)
     # A serving process (wsgi.py) freezes what start-up built and collects young objects less
     # often (app/runtime.py): three positive integers for gc.set_threshold, or "python" for its own.
-    GC_THRESHOLDS = env("GC_THRESHOLDS", "20000,20,20")
+    GC_THRESHOLDS = env("GC_THRESHOLDS", "20000,5,20")
 
     # REST API (flask-smorest).
     API_TITLE = "Facettes API"

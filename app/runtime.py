@@ -7,7 +7,9 @@ live-vote benchmark, every vote in flight waiting behind them (docs/performance.
 once: collect what start-up left, freeze the rest out of the collector's sight
 (`gc.freeze`, which the Python documentation suggests for long-lived servers), and make
 young collections rarer (GC_THRESHOLDS), so fewer short-lived objects reach the older
-generations. Not done by create_app: the tests build many applications in one process.
+generations; the middle one is collected every 5 young collections, not 20, so that a
+burst of connections is scanned in a few short pauses rather than one long one. Not done
+by create_app: the tests build many applications in one process.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def gc_thresholds(value: str) -> tuple[int, int, int] | None:
         numbers = ()
     if len(numbers) != 3 or min(numbers) < 1:
         raise GarbageCollectorSettingError(
-            f'GC_THRESHOLDS must be three positive integers such as "20000,20,20", or "python"; got {value!r}')
+            f'GC_THRESHOLDS must be three positive integers such as "20000,5,20", or "python"; got {value!r}')
     return numbers  # type: ignore[return-value]
 
 

@@ -80,5 +80,5 @@ if __name__ == "__main__":
     # GC_THRESHOLDS' default): both servers run with the same runtime settings.
     gc.collect()
     gc.freeze()
-    gc.set_threshold(20000, 20, 20)
+    gc.set_threshold(20000, 5, 20)
     socketio.run(app, host="127.0.0.1", port=args.port, log_output=False)
