@@ -161,6 +161,7 @@ class Voter:
         self.sio = socketio.Client(reconnection=False, websocket_extra_options={"skip_utf8_validation": True})
         self.sio.on("ballot_update", self.on_update)
         self.updates = 0
+        self.arrivals: list[tuple[int, float]] = []  # (turnout it showed, when) of each broadcast
         self.final_at: float | None = None
         self.sent_at: float | None = None
         self.acked_at: float | None = None
@@ -169,6 +170,7 @@ class Voter:
 
     def on_update(self, payload) -> None:
         self.updates += 1
+        self.arrivals.append((payload["turnout"]["voted"], time.monotonic()))
         tally = payload.get("tally") or {}
         if self.final_at is None and payload["turnout"]["voted"] == self.expected \
                 and sum(tally.get("counts", {}).values()) == self.expected:
@@ -203,7 +205,7 @@ class Voter:
 
     def record(self) -> dict:
         return {"sent": self.sent_at, "acked": self.acked_at, "ok": self.ok, "updates": self.updates,
-                "final": self.final_at, "error": self.error}
+                "final": self.final_at, "error": self.error, "arrivals": self.arrivals}
 
 
 def write_atomically(path: str, data: dict) -> None:
@@ -351,6 +353,9 @@ def run_clients(label: str, servers: dict[str, subprocess.Popen], urls: list[str
         # client), then its delivery to the last one.
         "last_vote_to_first_final_ms": ms(min(finals) - max(sent)) if sent and finals else None,
         "last_ack_after_last_vote_ms": ms(max(r["acked"] for r in acked) - max(sent)) if sent and acked else None,
+        # How long one broadcast takes to reach every client, over all of them: the convergence
+        # time samples just one (the final tally's), so its spread is much of the run-to-run spread.
+        "broadcast_delivery_ms": delivery_spreads(records),
         "servers": {name: {"peak_rss_mib": round(memory[name].get("VmHWM", 0) / 1024, 1), **cpu[name]}
                     for name in servers},
         "client_processes": {f"clients{i}": {"clients": len(configs[i]["voters"]),
@@ -360,6 +365,19 @@ def run_clients(label: str, servers: dict[str, subprocess.Popen], urls: list[str
                                              "cpu_ms_per_message": cpu_per_message(outs[i])}
                              for i in range(count)},
     }
+
+
+def delivery_spreads(records: list[dict]) -> dict | None:
+    """First to last client of each broadcast every client received (a broadcast known by its turnout)."""
+    arrivals: dict[int, list[float]] = {}
+    for record in records:
+        for voted, at in record["arrivals"]:
+            arrivals.setdefault(voted, []).append(at)
+    spreads = sorted(max(times) - min(times) for times in arrivals.values() if len(times) == len(records))
+    if not spreads:
+        return None
+    return {"broadcasts": len(spreads), "median": ms(statistics.median(spreads)),
+            "p90": ms(percentile(spreads, 0.9)), "min": ms(spreads[0]), "max": ms(spreads[-1])}
 
 
 def cpu_per_message(out: dict) -> float | None:
@@ -525,6 +543,10 @@ def summary(result: dict) -> str:
                   f"ack p50 {ack.get('p50')} ms, p95 {ack.get('p95')} ms, p99 {ack.get('p99')} ms, "
                   f"max {ack.get('max')} ms; last vote -> all final {f['last_vote_to_all_final_ms']} ms",
                   f"  peak RSS: {rss}", f"  CPU over the voting phase: {cpu}"]
+        if f.get("broadcast_delivery_ms"):
+            d = f["broadcast_delivery_ms"]
+            lines.append(f"  one broadcast to every client: median {d['median']} ms, p90 {d['p90']} ms, "
+                         f"{d['min']} to {d['max']} ms over {d['broadcasts']} broadcasts")
     busy = [f"{name}/{proc}" for name in ("facettes", "bare") if name in result
             for proc, v in result[name]["client_processes"].items() if v["busiest_second_core_share"] >= 0.9]
     if busy:
