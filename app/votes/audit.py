@@ -45,7 +45,9 @@ def next_entry_written_by_caller(ballot: Ballot, event: str, payload: dict) -> d
     """The same, for a caller that writes the chain head itself (services.VoteWriter).
 
     The session is not told of the new head: its flush would otherwise visit the ballot
-    for nothing, a third of a millisecond per group of votes. A rollback still expires it.
+    for nothing, a third of a millisecond per group of votes. A savepoint's rollback does
+    not undo it: the next vote re-reads the head under the ballot's lock after any
+    rollback (services.get_ballot forgets its locks then).
     """
     row = _entry_after(ballot, event, payload)
     set_committed_value(ballot, "audit_seq", row["seq"])
