@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import uuid
 from datetime import date
 
 import pytest
@@ -204,6 +205,22 @@ def require_redis(url: str, what: str) -> None:
             pytest.fail(message + " CI must start it (see .ci/run).")
         pytest.skip(message)
 
+
+
+JOB_TEST_REDIS_URL = os.environ.get("MAIL_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def rq_test_queue(app, monkeypatch, mode_setting: str):
+    """Yield a job queue of its own on the test Redis, with `mode_setting` (MAIL_QUEUE,
+    DOCUMENT_QUEUE) at "rq"; emptied afterwards. For a fixture: `yield from rq_test_queue(...)`."""
+    from app.jobs import queue
+
+    require_redis(JOB_TEST_REDIS_URL, "The job-queue tests")
+    monkeypatch.setitem(app.config, "REDIS_URL", JOB_TEST_REDIS_URL)
+    monkeypatch.setitem(app.config, mode_setting, "rq")
+    monkeypatch.setitem(app.config, "JOB_QUEUE", f"facettes-test-{uuid.uuid4().hex}")
+    yield queue()
+    queue().delete(delete_jobs=True)
 
 def free_port() -> int:
     import socket

@@ -1,27 +1,16 @@
 """With REDIS_URL and MAIL_QUEUE=rq, e-mails leave the request: an RQ job sends them."""
 
-import os
-import uuid
-
 import pytest
 from rq import SimpleWorker
 
 from app.extensions import db
-from app.jobs import queue
 from app.notifications.mail import send_email
-from tests.conftest import require_redis
-
-REDIS_URL = os.environ.get("MAIL_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+from tests.conftest import rq_test_queue
 
 
 @pytest.fixture
 def rq_mail(app, monkeypatch):
-    require_redis(REDIS_URL, "The job-queue tests")
-    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
-    monkeypatch.setitem(app.config, "MAIL_QUEUE", "rq")
-    monkeypatch.setitem(app.config, "JOB_QUEUE", f"facettes-test-{uuid.uuid4().hex}")
-    yield queue()
-    queue().delete(delete_jobs=True)
+    yield from rq_test_queue(app, monkeypatch, "MAIL_QUEUE")
 
 
 def test_email_is_queued_after_commit_and_sent_by_the_worker(rq_mail, smtp_server):

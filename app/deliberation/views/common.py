@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import lru_cache, wraps
 
-from flask import flash, redirect, request
+from flask import current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from app import policy
+from app.deliberation.labels import STANCE_LABELS, stance_label
 from app.errors import DomainError, InvalidInput
 from app.extensions import db
+from app.i18n import datetime_formatter
 from app.timeutil import local_zone
 
 
@@ -63,12 +67,6 @@ class CommentView:
     """
 
     def __init__(self, proposal):
-        from flask import url_for
-        from flask_babel import gettext as _
-
-        from app.deliberation.labels import STANCE_LABELS
-        from app.i18n import datetime_formatter
-
         self.viewer = member()
         self.viewer_id = self.viewer.id
         self.may_reply = proposal.state in ("debate", "preparation", "scheduled")
@@ -82,33 +80,23 @@ class CommentView:
     def render(self, comment, reply: bool):
         """The macro comment_block of deliberation/_comments.html, for this view."""
         if self._macro is None:
-            from flask import current_app
-
             self._macro = current_app.jinja_env.get_template("deliberation/_comments.html").module.comment_block
         return self._macro(comment, reply, self)
 
     def stance(self, value) -> str:
         label = self.stances.get(value)
-        if label is None:
-            from app.deliberation.labels import stance_label
-
-            return stance_label(value)
-        return label
+        return label if label is not None else stance_label(value)
 
     def history_url(self, comment_id: int) -> str:
         return self._history_url.replace("/0/", f"/{comment_id}/")
 
     def may_edit(self, comment) -> bool:
         """Asked of the viewer's own comments only (the policy's answer for the others is no)."""
-        from app import policy
-
         return comment.author_id == self.viewer_id and policy.can(self.viewer, "comments.edit", comment)
 
     @staticmethod
     def summary(comment) -> str:
         """`comment.body_html|striptags|truncate(200)`, for the arguments for and against."""
-        from flask import current_app
-
         return _summary(comment.body_html, 200, current_app.jinja_env.policies["truncate.leeway"])
 
     @staticmethod

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import uuid
 import zipfile
 from datetime import timedelta
@@ -13,25 +12,18 @@ import pytest
 from rq import SimpleWorker
 
 from app.extensions import db
-from app.jobs import queue
 from app.meetings.assembly import jobs
 from app.meetings.assembly import services as ga
-from tests.conftest import FreshRequestClient, require_redis, sign_in
+from tests.conftest import JOB_TEST_REDIS_URL, FreshRequestClient, rq_test_queue, sign_in
 
 from .conftest import IN_SESSION, check_in
 
-REDIS_URL = os.environ.get("MAIL_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 MEMBERS = {"docx": "word/document.xml", "odt": "content.xml"}
 
 
 @pytest.fixture
 def rq_documents(app, monkeypatch):
-    require_redis(REDIS_URL, "The job-queue tests")
-    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
-    monkeypatch.setitem(app.config, "DOCUMENT_QUEUE", "rq")
-    monkeypatch.setitem(app.config, "JOB_QUEUE", f"facettes-test-{uuid.uuid4().hex}")
-    yield queue()
-    queue().delete(delete_jobs=True)
+    yield from rq_test_queue(app, monkeypatch, "DOCUMENT_QUEUE")
 
 
 @pytest.fixture
@@ -185,7 +177,7 @@ def test_an_unreachable_queue_is_said_and_nothing_is_exported(client, gerant, he
         response = client.get(f"/assemblees/{held.meeting_id}/pv.pdf", headers={"Accept-Language": "fr"})
         status = client.get(f"/documents/{uuid.uuid4().hex}")
     finally:
-        app.config["REDIS_URL"] = REDIS_URL  # the fixture empties its queue at the end
+        app.config["REDIS_URL"] = JOB_TEST_REDIS_URL  # the fixture empties its queue at the end
     assert response.status_code == 503 and status.status_code == 503
     text = response.get_data(as_text=True)
     assert "the job queue does not answer" in text or "la file des tâches ne répond pas" in text
